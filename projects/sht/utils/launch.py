@@ -1,0 +1,49 @@
+"""Launch helpers used by ``tools/train.py`` and ``tools/test.py``.
+
+mmengine 0.10.7 assumes CUDA in two places of a distributed run: its
+``init_dist('pytorch')`` calls ``torch.cuda.set_device`` and
+``Runner.wrap_model`` passes ``device_ids=[LOCAL_RANK]`` to every wrapper that
+subclasses ``DistributedDataParallel``. On a CPU-only host (tests, laptops)
+both fail. :func:`prepare_cpu_distributed` handles both before the Runner is
+built; with CUDA present nothing is changed, so GPU clusters keep mmengine's
+ordinary NCCL path.
+"""
+import os
+
+import torch
+import torch.distributed as torch_dist
+from mmengine.config import Config
+
+
+def prepare_cpu_distributed(cfg: Config, launcher: str) -> bool:
+    """Set up a gloo process group for a CPU-only distributed launch.
+
+    Args:
+        cfg: The config; its ``model_wrapper_cfg`` gets ``device_ids=None``
+            (what ``DistributedDataParallel`` needs on the CPU).
+        launcher: The ``--launcher`` value (``'none'``, ``'pytorch'``,
+            ``'slurm'`` or ``'mpi'``).
+
+    Returns:
+        True when a CPU process group was created here, False when nothing
+        needed doing (no launcher, CUDA present, or a group already exists).
+    """
+    if launcher == 'none' or torch.cuda.is_available():
+        return False
+    if launcher == 'slurm':
+        # srun exports SLURM_* only; map them to torch's env:// variables.
+        os.environ.setdefault('RANK', os.environ['SLURM_PROCID'])
+        os.environ.setdefault('WORLD_SIZE', os.environ['SLURM_NTASKS'])
+        os.environ.setdefault('LOCAL_RANK', os.environ['SLURM_LOCALID'])
+        os.environ.setdefault('MASTER_PORT', '29500')
+        os.environ.setdefault('MASTER_ADDR', '127.0.0.1')
+    if not torch_dist.is_initialized():
+        torch_dist.init_process_group(backend='gloo')
+    wrapper = dict(cfg.get('model_wrapper_cfg', None) or
+                   dict(type='MMDistributedDataParallel'))
+    wrapper['device_ids'] = None
+    cfg.model_wrapper_cfg = wrapper
+    env_cfg = cfg.get('env_cfg', {}) or {}
+    env_cfg.setdefault('dist_cfg', {})['backend'] = 'gloo'
+    cfg.env_cfg = env_cfg
+    return True

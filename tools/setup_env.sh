@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Create (once) the project's virtual environment in .venv and install the
+# pinned OpenMMLab stack (see requirements.txt for why each pin is there).
+# Idempotent: a second run only checks a stamp file and returns in a second.
+# Usage: source-able or runnable; prints the python path on success.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="${SHT_VENV:-$ROOT/.venv}"
+STAMP="$VENV/.sht-stack-ok"
+REQ_HASH="$(sha256sum "$ROOT/requirements.txt" "$ROOT/setup.py" | sha256sum | cut -c1-16)"
+if [[ -f "$STAMP" && "$(cat "$STAMP")" == "$REQ_HASH" ]]; then
+  exit 0
+fi
+PY="${PYTHON:-python3}"
+log() { echo "[setup_env] $*" >&2; }
+if [[ ! -x "$VENV/bin/python" ]]; then
+  log "creating virtual environment in $VENV"
+  "$PY" -m venv "$VENV"
+fi
+VPY="$VENV/bin/python"
+PIP=("$VPY" -m pip --disable-pip-version-check)
+log "installing torch, numpy, opencv and build tools (first time: several GB, cached afterwards)"
+"${PIP[@]}" install -q --upgrade pip
+"${PIP[@]}" install -q "torch==2.5.1" "torchvision==0.20.1" "numpy<2" "opencv-python<4.12" \
+  "setuptools>=64,<81" wheel
+if ! "$VPY" -c "import mmcv, mmcv.ops" >/dev/null 2>&1; then
+  log "building mmcv 2.1.0 with its ops (first time about 7 minutes on 2 cores; pip caches the wheel)"
+  MMCV_WITH_OPS=1 MAX_JOBS="${MAX_JOBS:-2}" "${PIP[@]}" install -q --no-build-isolation "mmcv==2.1.0"
+fi
+log "installing mmpose/mmdet (without chumpy) and their runtime needs"
+"${PIP[@]}" install -q --no-deps "mmpose==1.3.2" "mmdet==3.3.0"
+"${PIP[@]}" install -q "mmengine==0.10.7" json_tricks munkres scipy six xtcocotools \
+  "numpy<2" "opencv-python<4.12" matplotlib tqdm pytest scikit-image
+log "installing the sht package (editable)"
+"${PIP[@]}" install -q --no-deps --no-build-isolation -e "$ROOT"
+"$VPY" -c "import mmcv.ops, mmpose.apis, sht" >/dev/null
+echo "$REQ_HASH" > "$STAMP"
+log "environment ready: $VPY"
