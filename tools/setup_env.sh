@@ -19,20 +19,24 @@ if [[ ! -x "$VENV/bin/python" ]]; then
 fi
 VPY="$VENV/bin/python"
 PIP=("$VPY" -m pip --disable-pip-version-check)
+# Some hosts' pip config names local package folders that may be absent; pip
+# then prints one warning per package. Keep the log readable.
+quiet_pip() { "${PIP[@]}" "$@" 2> >(grep -v "^WARNING: Location 'file:" >&2); }
 log "installing torch, numpy, opencv and build tools (first time: several GB, cached afterwards)"
-"${PIP[@]}" install -q --upgrade pip
-"${PIP[@]}" install -q "torch==2.5.1" "torchvision==0.20.1" "numpy<2" "opencv-python<4.12" \
+quiet_pip install -q --upgrade pip
+quiet_pip install -q "torch==2.5.1" "torchvision==0.20.1" "numpy<2" "opencv-python<4.12" \
   "setuptools>=64,<81" wheel
 if ! "$VPY" -c "import mmcv, mmcv.ops" >/dev/null 2>&1; then
   log "building mmcv 2.1.0 with its ops (first time about 7 minutes on 2 cores; pip caches the wheel)"
-  MMCV_WITH_OPS=1 MAX_JOBS="${MAX_JOBS:-2}" "${PIP[@]}" install -q --no-build-isolation "mmcv==2.1.0"
+  MMCV_WITH_OPS=1 MAX_JOBS="${MAX_JOBS:-2}" quiet_pip install -q --no-build-isolation "mmcv==2.1.0"
 fi
 log "installing mmpose/mmdet (without chumpy) and their runtime needs"
-"${PIP[@]}" install -q --no-deps "mmpose==1.3.2" "mmdet==3.3.0"
-"${PIP[@]}" install -q "mmengine==0.10.7" json_tricks munkres scipy six xtcocotools \
-  "numpy<2" "opencv-python<4.12" matplotlib tqdm pytest scikit-image
+quiet_pip install -q --no-deps "mmpose==1.3.2" "mmdet==3.3.0"
+quiet_pip install -q "mmengine==0.10.7" json_tricks munkres scipy six xtcocotools \
+  "numpy<2" "opencv-python<4.12" matplotlib tqdm pytest scikit-image onnx onnxruntime \
+  pycocotools shapely terminaltables
 log "installing the sht package (editable)"
-"${PIP[@]}" install -q --no-deps --no-build-isolation -e "$ROOT"
+quiet_pip install -q --no-deps --no-build-isolation -e "$ROOT"
 "$VPY" -c "import mmcv.ops, mmpose.apis, sht" >/dev/null
 echo "$REQ_HASH" > "$STAMP"
 log "environment ready: $VPY"
