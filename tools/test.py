@@ -1,15 +1,26 @@
 # Evaluate an SHT / DHLN checkpoint with mmengine's Runner (mmpose's
 # tools/test.py options). Works from any current directory.
+#
+# At the end it prints every metric of the config's test_evaluator as a
+# table with one column per dataset subset, writes them as JSON with --out,
+# and every FaceLandmarkMetric draws its CED plots (PNG) into --ced-dir
+# (default <work_dir>/ced).
 import argparse
 import os
 import os.path as osp
 import sys
 
 from mmengine.config import Config, DictAction
+from mmengine.dist import is_main_process
 from mmengine.runner import Runner
 
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', 'projects'))
+from sht.evaluation import (format_metric_table,  # noqa: E402
+                            save_metrics_json)
 from sht.utils import prepare_cpu_distributed  # noqa: E402
+
+# test_evaluator entries that draw CED plots when given a ced_dir
+CED_METRICS = ('FaceLandmarkMetric', )
 
 
 def parse_args() -> argparse.Namespace:
@@ -21,6 +32,10 @@ def parse_args() -> argparse.Namespace:
         '--out', help='write the evaluation metrics to this JSON file')
     parser.add_argument(
         '--dump', help='dump the predictions to this pickle file (.pkl)')
+    parser.add_argument(
+        '--ced-dir',
+        help='folder of the CED plots (PNG) of the test set and each subset '
+        '(default: <work_dir>/ced; "none" for no plots)')
     parser.add_argument(
         '--cfg-options',
         nargs='+',
@@ -57,7 +72,23 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
         ]
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
+    ced_dir = args.ced_dir or osp.join(cfg.work_dir, 'ced')
+    if ced_dir.lower() != 'none':
+        set_ced_dir(cfg, ced_dir)
     return cfg
+
+
+def set_ced_dir(cfg: Config, ced_dir: str) -> None:
+    """Give every CED-drawing test metric without a ``ced_dir`` this one."""
+    evaluator = cfg.test_evaluator
+    if isinstance(evaluator, dict) and 'metrics' in evaluator:
+        evaluator = evaluator['metrics']
+    if isinstance(evaluator, dict):
+        evaluator = [evaluator]
+    for metric in evaluator:
+        if str(metric.get('type', '')).split('.')[-1] in CED_METRICS \
+                and metric.get('ced_dir', None) is None:
+            metric['ced_dir'] = ced_dir
 
 
 def main() -> None:
@@ -67,11 +98,13 @@ def main() -> None:
     prepare_cpu_distributed(cfg, args.launcher)
     runner = Runner.from_cfg(cfg)
     metrics = runner.test()
-    if args.out is not None:
-        import json
-        os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
-        with open(args.out, 'w') as f:
-            json.dump({k: float(v) for k, v in metrics.items()}, f, indent=2)
+    if metrics:
+        # definitions and units: docs/evaluation.md
+        runner.logger.info('metrics per subset (NME, AUC, FR in %; PSNR in '
+                           'dB):\n' + format_metric_table(metrics))
+    if args.out is not None and is_main_process():
+        save_metrics_json(metrics, args.out)
+        runner.logger.info(f'metrics written to {args.out}')
 
 
 if __name__ == '__main__':
