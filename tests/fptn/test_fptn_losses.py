@@ -1,0 +1,224 @@
+"""Eq. 5-8 of FPTN against hand (NumPy) computations."""
+import logging
+from unittest import mock
+
+import numpy as np
+import pytest
+import torch
+import torchvision
+
+import sht  # noqa: F401  (registers the modules)
+from sht.models.fptn import (FPTN, DualDiscriminatorGANLoss,
+                             VGGPerceptualL1Loss, gan_target_loss, l1_loss)
+
+RNG = np.random.default_rng(0)
+
+
+def _sigmoid(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def _maps(*shape):
+    return RNG.normal(0.0, 1.5, size=shape)
+
+
+def _t(array):
+    return torch.tensor(array, dtype=torch.float64)
+
+
+# ---------------------------------------------------------------- Eq. 6
+def test_gan_target_loss_vanilla_is_log_of_sigmoid():
+    logits = np.array([[[[-2.0, 0.0], [0.5, 3.0]]]])
+    real = gan_target_loss(_t(logits), True, 'vanilla').item()
+    fake = gan_target_loss(_t(logits), False, 'vanilla').item()
+    np.testing.assert_allclose(real, np.mean(-np.log(_sigmoid(logits))))
+    np.testing.assert_allclose(fake,
+                               np.mean(-np.log(1.0 - _sigmoid(logits))))
+    # hand value at logit 0: -log(0.5)
+    zero = gan_target_loss(torch.zeros(1, 1, 1, 1), True, 'vanilla')
+    assert zero.item() == pytest.approx(np.log(2.0), rel=1e-6)
+
+
+def test_gan_target_loss_lsgan_is_squared_error():
+    scores = np.array([[[[-1.0, 0.0], [0.5, 2.0]]]])
+    real = gan_target_loss(_t(scores), True, 'lsgan').item()
+    fake = gan_target_loss(_t(scores), False, 'lsgan').item()
+    # hand: ((-2)^2 + 1 + 0.25 + 1) / 4 and (1 + 0 + 0.25 + 4) / 4
+    assert real == pytest.approx(6.25 / 4)
+    assert fake == pytest.approx(5.25 / 4)
+    with pytest.raises(ValueError, match='gan_type'):
+        gan_target_loss(_t(scores), True, 'wgan')
+
+
+def test_eq6_vanilla_both_sides_product_form():
+    loss = DualDiscriminatorGANLoss(gan_type='vanilla')
+    ra, rs, fa, fs = (_maps(2, 1, 3, 3) for _ in range(4))
+    d_terms = loss.discriminator_loss(_t(ra), _t(rs), _t(fa), _t(fs))
+    assert set(d_terms) == {
+        'loss_da_real', 'loss_ds_real', 'loss_da_fake', 'loss_ds_fake'
+    }
+    d_total = sum(d_terms.values()).item()
+    # Eq. 6, written with the product of the two discriminators: the
+    # discriminator maximises it, so its loss is the negative.
+    eq6 = (np.mean(np.log(_sigmoid(ra) * _sigmoid(rs))) +
+           np.mean(np.log((1 - _sigmoid(fa)) * (1 - _sigmoid(fs)))))
+    np.testing.assert_allclose(d_total, -eq6, rtol=1e-10)
+    np.testing.assert_allclose(d_terms['loss_da_fake'].item(),
+                               -np.mean(np.log(1 - _sigmoid(fa))))
+    # Generator side, non-saturating: -log[D_A(fake) * D_S(fake)].
+    g_total = loss.generator_loss(_t(fa), _t(fs)).item()
+    np.testing.assert_allclose(
+        g_total, -np.mean(np.log(_sigmoid(fa) * _sigmoid(fs))), rtol=1e-10)
+
+
+def test_eq6_lsgan_both_sides():
+    loss = DualDiscriminatorGANLoss()  # LSGAN is the default
+    assert loss.gan_type == 'lsgan'
+    ra, rs, fa, fs = (_maps(2, 4, 2, 2) for _ in range(4))
+    d_total = sum(
+        loss.discriminator_loss(_t(ra), _t(rs), _t(fa), _t(fs)).values())
+    expected = (np.mean((ra - 1)**2) + np.mean((rs - 1)**2) +
+                np.mean(fa**2) + np.mean(fs**2))
+    np.testing.assert_allclose(d_total.item(), expected, rtol=1e-10)
+    g_total = loss.generator_loss(_t(fa), _t(fs)).item()
+    np.testing.assert_allclose(
+        g_total, np.mean((fa - 1)**2) + np.mean((fs - 1)**2), rtol=1e-10)
+
+
+# ---------------------------------------------------------------- Eq. 7
+def test_eq7_l1():
+    a, b = RNG.random((2, 3, 4, 4)), RNG.random((2, 3, 4, 4))
+    np.testing.assert_allclose(
+        l1_loss(_t(a), _t(b)).item(), np.abs(a - b).mean(), rtol=1e-12)
+    # hand: |0.25 - 1| and |0.5 - 0.5| -> mean 0.375
+    assert l1_loss(torch.tensor([0.25, 0.5]),
+                   torch.tensor([1.0, 0.5])).item() == pytest.approx(0.375)
+
+
+# ---------------------------------------------------------------- Eq. 8
+@pytest.fixture(scope='module')
+def vgg19_relu1_2():
+    """torchvision's own vgg19().features[:4], random weights, seeded."""
+    torch.manual_seed(3)
+    return torchvision.models.vgg19(weights=None).features[:4].eval()
+
+
+def _direct_perceptual(features, gen, tgt):
+    mean = torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1)
+    std = torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1)
+    with torch.no_grad():
+        phi_g = features((gen - mean) / std).numpy()
+        phi_t = features((tgt - mean) / std).numpy()
+    return np.abs(phi_g - phi_t).mean()
+
+
+@pytest.mark.parametrize('prefix', ['features.', ''])
+def test_eq8_matches_torchvision_vgg19_relu1_2(tmp_path, vgg19_relu1_2,
+                                               prefix):
+    path = tmp_path / 'vgg19.pth'
+    torch.save({
+        prefix + k: v
+        for k, v in vgg19_relu1_2.state_dict().items()
+    }, path)
+    loss = VGGPerceptualL1Loss(vgg_weights=str(path))
+    gen, tgt = torch.rand(2, 3, 12, 12), torch.rand(2, 3, 12, 12)
+    expected = _direct_perceptual(vgg19_relu1_2, gen, tgt)
+    np.testing.assert_allclose(loss(gen, tgt).item(), expected, rtol=1e-5)
+    # frozen and in eval mode even after .train()
+    loss.train()
+    assert not loss.features.training
+    assert all(not p.requires_grad for p in loss.parameters())
+    # the gradient reaches the generated image
+    gen.requires_grad_(True)
+    loss(gen, tgt).backward()
+    assert gen.grad.abs().sum() > 0
+
+
+def test_eq8_bad_weight_file_names_the_file(tmp_path):
+    path = tmp_path / 'not_vgg.pth'
+    torch.save({'conv.weight': torch.zeros(1)}, path)
+    with pytest.raises(KeyError, match='not_vgg.pth'):
+        VGGPerceptualL1Loss(vgg_weights=str(path))
+    with pytest.raises(FileNotFoundError, match='missing.pth'):
+        VGGPerceptualL1Loss(vgg_weights=str(tmp_path / 'missing.pth'))
+
+
+def test_eq8_random_weights_log_a_warning():
+    with mock.patch('sht.models.fptn.perceptual_loss.print_log') as log:
+        VGGPerceptualL1Loss(vgg_weights=None)
+    assert log.call_count == 1
+    message = log.call_args.args[0]
+    assert 'RANDOM' in message and 'vgg_weights' in message
+    assert log.call_args.kwargs['level'] == logging.WARNING
+
+
+# ---------------------------------------------------------------- Eq. 5
+def _tiny_fptn(**kwargs):
+    torch.manual_seed(0)
+    return FPTN(
+        num_keypoints=3,
+        generator=dict(base_channels=4, num_blocks=1),
+        discriminator=dict(base_channels=4, num_res_blocks=1),
+        **kwargs)
+
+
+def test_eq5_generator_loss_is_weighted_sum_of_eq6_7_8():
+    fptn = _tiny_fptn(
+        gan_loss=dict(gan_type='vanilla'),
+        loss_weights=dict(gan=0.5, l1=2.0, perceptual=3.0))
+    cond, tgt = torch.rand(2, 3, 16, 16), torch.rand(2, 3, 16, 16)
+    cond_hm, tgt_hm = torch.rand(2, 3, 8, 8), torch.rand(2, 3, 8, 8)
+    losses, fake = fptn('generator', cond, cond_hm, tgt_hm, tgt)
+    assert fake.shape == (2, 3, 16, 16)
+    assert fake.min() >= 0 and fake.max() <= 1
+    with torch.no_grad():
+        # D_S sees the target heatmaps resized to the face size
+        hm_up = torch.nn.functional.interpolate(
+            tgt_hm, size=(16, 16), mode='bilinear', align_corners=False)
+        sa = fptn.discriminator_a(torch.cat([cond, fake], 1)).numpy()
+        ss = fptn.discriminator_s(torch.cat([hm_up, fake], 1)).numpy()
+        perceptual = torch.nn.functional.l1_loss(
+            fptn.perceptual_loss.relu1_2(fake),
+            fptn.perceptual_loss.relu1_2(tgt)).item()
+    gan = -np.mean(np.log(_sigmoid(sa) * _sigmoid(ss)))
+    l1 = np.abs(fake.detach().numpy() - tgt.numpy()).mean()
+    np.testing.assert_allclose(losses['loss_pt_gan'].item(), 0.5 * gan,
+                               rtol=1e-5)
+    np.testing.assert_allclose(losses['loss_pt_l1'].item(), 2.0 * l1,
+                               rtol=1e-5)
+    np.testing.assert_allclose(losses['loss_pt_perceptual'].item(),
+                               3.0 * perceptual, rtol=1e-5)
+
+
+def test_paper_loss_weights_are_the_default():
+    assert _tiny_fptn().loss_weights == dict(
+        gan=0.05, l1=0.01, perceptual=0.01)
+    with pytest.raises(KeyError, match='lambda|unknown'):
+        _tiny_fptn(loss_weights=dict(adv=1.0))
+
+
+def test_discriminator_loss_is_detached_from_its_inputs():
+    fptn = _tiny_fptn()
+    cond = torch.rand(2, 3, 16, 16, requires_grad=True)
+    fake = torch.rand(2, 3, 16, 16, requires_grad=True)
+    tgt_hm = torch.rand(2, 3, 8, 8, requires_grad=True)
+    d_losses = fptn('discriminator', fake, cond, tgt_hm,
+                    torch.rand(2, 3, 16, 16))
+    sum(d_losses.values()).backward()
+    assert cond.grad is None and fake.grad is None and tgt_hm.grad is None
+    grads = [p.grad for p in fptn.discriminator_a.parameters()]
+    assert all(g is not None for g in grads)
+    assert all(p.grad is None for p in fptn.generator.parameters())
+
+
+def test_init_weights_leaves_vgg_alone():
+    fptn = _tiny_fptn()
+    before = {
+        k: v.clone()
+        for k, v in fptn.perceptual_loss.features.state_dict().items()
+    }
+    fptn.init_weights()
+    for k, v in fptn.perceptual_loss.features.state_dict().items():
+        assert torch.equal(v, before[k])
+    conv = fptn.generator.decoder[-2]
+    assert conv.weight.std().item() == pytest.approx(0.02, rel=0.5)

@@ -1,0 +1,301 @@
+"""SHT estimator (Eq. 9-10): pairs, gamma1 mask, gradients, train_step."""
+import contextlib
+from unittest import mock
+
+import pytest
+import torch
+from mmengine.optim import OptimWrapper, OptimWrapperDict, build_optim_wrapper
+from mmengine.registry import init_default_scope
+from mmengine.runner import load_checkpoint, save_checkpoint
+from mmpose.registry import MODELS
+
+import sht  # noqa: F401  (registers the modules)
+from sht.models.fptn import split_generator_discriminator
+from sht_testing import make_pair_batch, tiny_sht_cfg
+
+ADAM = dict(type='Adam', lr=1e-3, betas=(0.5, 0.999))
+OPTIM_CFG = dict(
+    constructor='SHTOptimWrapperConstructor',
+    generator=dict(type='OptimWrapper', optimizer=ADAM),
+    discriminator=dict(type='OptimWrapper', optimizer=ADAM))
+
+
+@pytest.fixture(autouse=True)
+def _scope():
+    init_default_scope('mmpose')
+
+
+def build(train_mode='sht', train_cfg=None, seed=0, **kwargs):
+    torch.manual_seed(seed)
+    model = MODELS.build(
+        tiny_sht_cfg(
+            train_cfg=dict() if train_cfg is None else train_cfg,
+            train_mode=train_mode,
+            **kwargs))
+    model.init_weights()
+    return model.train()
+
+
+def preprocess(model, batch):
+    data = model.data_preprocessor(batch, True)
+    return data['inputs'], data['data_samples']
+
+
+def snapshot(module):
+    return {k: v.detach().clone() for k, v in module.state_dict().items()}
+
+
+def params(module):
+    return {k: v.detach().clone() for k, v in module.named_parameters()}
+
+
+def changed(before, module):
+    after = dict(module.named_parameters(), **module.state_dict())
+    return [k for k, v in before.items() if not torch.equal(v, after[k])]
+
+
+# ---------------------------------------------------------------- Eq. 10
+def test_unlabeled_views_contribute_no_heatmap_loss():
+    model = build()
+    inputs, samples = preprocess(model, make_pair_batch([False] * 4))
+    losses = model.loss(inputs, samples)
+    assert losses['loss_kpt'].item() == 0.0
+    assert losses['loss_sr'].item() > 0  # L'_DH keeps the image terms
+    assert losses['loss_pt_l1'].item() > 0
+    labeled = model.loss(inputs, preprocess(
+        model, make_pair_batch([True] * 4))[1])
+    assert labeled['loss_kpt'].item() > 0
+
+    # mixed batch: the targets of the unlabeled pair do not matter
+    mixed = make_pair_batch([True, True, False, False], seed=1)
+    inputs, samples = preprocess(model, mixed)
+    loss_a = model.loss(inputs, samples)['loss_kpt'].item()
+    for sample in samples[2:]:
+        sample.gt_fields.heatmaps = torch.rand_like(sample.gt_fields.heatmaps)
+    loss_b = model.loss(inputs, samples)['loss_kpt'].item()
+    assert loss_a == pytest.approx(loss_b, rel=1e-6) and loss_a > 0
+
+
+# ---------------------------------------------------------------- Eq. 9
+def test_fptn_gets_both_directions_of_every_pair():
+    model = build()
+    inputs, samples = preprocess(model, make_pair_batch([True] * 4))
+    calls = []
+    original = model.fptn.forward
+
+    def spy(mode, *args):
+        calls.append((mode, args))
+        return original(mode, *args)
+
+    with mock.patch.object(model.fptn, 'forward', side_effect=spy):
+        model.loss(inputs, samples)
+    (mode, (cond, cond_hm, tgt_hm, tgt)), = calls
+    assert mode == 'generator'
+    feats = model.extract_feat(inputs)  # same batch, same weights
+    sr, hm = feats.sr, feats.heatmaps[-1]
+    # rows 0..P-1: (SR_j, H_j, H_k) -> HR_k; rows P..2P-1: k -> j
+    torch.testing.assert_close(cond, torch.cat([sr[0::2], sr[1::2]]))
+    torch.testing.assert_close(cond_hm, torch.cat([hm[0::2], hm[1::2]]))
+    torch.testing.assert_close(tgt_hm, torch.cat([hm[1::2], hm[0::2]]))
+    torch.testing.assert_close(tgt, torch.cat([inputs[1::2], inputs[0::2]]))
+    assert cond.requires_grad and cond_hm.requires_grad  # not detached
+
+
+def test_transfer_loss_alone_reaches_both_dhln_streams():
+    model = build()
+    inputs, samples = preprocess(model, make_pair_batch([False] * 4))
+    losses = model.loss(inputs, samples)
+    transfer = sum(v for k, v in losses.items() if k.startswith('loss_pt'))
+    transfer.backward()
+    backbone = model.backbone
+
+    def grad_norm(module):
+        return sum(p.grad.abs().sum().item() for p in module.parameters()
+                   if p.grad is not None)
+
+    assert grad_norm(backbone.hourglasses) > 0  # landmark stream
+    assert grad_norm(backbone.heatmap_convs[-1]) > 0  # via H (heatmaps)
+    assert grad_norm(backbone.sr_modules) > 0  # face hallucination stream
+    assert grad_norm(backbone.sr_tail) > 0  # via SR (condition faces)
+
+
+def test_odd_batch_is_rejected():
+    model = build()
+    inputs, samples = preprocess(model, make_pair_batch([True] * 3))
+    with pytest.raises(ValueError, match='pairs'):
+        model.loss(inputs, samples)
+
+
+# -------------------------------------------------------------- train_step
+def test_optim_wrapper_constructor_splits_the_players():
+    model = build()
+    wrappers = build_optim_wrapper(model, dict(OPTIM_CFG))
+    assert isinstance(wrappers, OptimWrapperDict)
+    assert set(wrappers.keys()) == {'generator', 'discriminator'}
+
+    def ids(wrapper):
+        return {
+            id(p)
+            for group in wrapper.optimizer.param_groups
+            for p in group['params']
+        }
+
+    gen_expected = {id(p) for p in model.backbone.parameters()}
+    gen_expected |= {id(p) for p in model.fptn.generator.parameters()}
+    disc_expected = {id(p) for p in model.fptn.discriminator_a.parameters()}
+    disc_expected |= {id(p) for p in model.fptn.discriminator_s.parameters()}
+    assert ids(wrappers['generator']) == gen_expected
+    assert ids(wrappers['discriminator']) == disc_expected
+    group = wrappers['discriminator'].optimizer.param_groups[0]
+    assert group['betas'] == (0.5, 0.999)
+    names = dict(split_generator_discriminator(model)['generator']
+                 .named_parameters())
+    assert any(n.startswith('fptn.generator.') for n in names)
+
+    inference = MODELS.build(tiny_sht_cfg(train_cfg=None))
+    with pytest.raises(ValueError, match='no FPTN'):
+        build_optim_wrapper(inference, dict(OPTIM_CFG))
+
+
+def test_train_step_updates_generator_then_discriminator():
+    model = build('sht')
+    wrappers = build_optim_wrapper(model, dict(OPTIM_CFG))
+    parts = dict(
+        backbone=model.backbone,
+        generator=model.fptn.generator,
+        d_a=model.fptn.discriminator_a,
+        d_s=model.fptn.discriminator_s,
+        vgg=model.fptn.perceptual_loss)
+    before = {name: snapshot(m) for name, m in parts.items()}
+    log_vars = model.train_step(
+        make_pair_batch([True, True, False, False]), wrappers)
+    for name in ('backbone', 'generator', 'd_a', 'd_s'):
+        assert changed(before[name], parts[name]), name
+    assert not changed(before['vgg'], parts['vgg'])
+    for key in ('loss', 'loss_kpt', 'loss_sr', 'loss_pt_gan', 'loss_pt_l1',
+                'loss_pt_perceptual', 'loss_disc', 'loss_da_real',
+                'loss_ds_fake'):
+        assert torch.isfinite(torch.as_tensor(log_vars[key])), key
+    # discriminators are trainable again after the generator step
+    discriminator = model.fptn.discriminator_a
+    assert all(p.requires_grad for p in discriminator.parameters())
+
+
+def test_each_side_runs_in_its_own_optim_context():
+    """AMP / accumulation contexts apply per sub-wrapper."""
+    model = build('sht')
+    active = []
+
+    class RecordingWrapper(OptimWrapper):
+
+        @contextlib.contextmanager
+        def optim_context(self, module):
+            active.append(self.name)
+            yield
+            active.pop()
+
+    def wrapper(name, params):
+        w = RecordingWrapper(torch.optim.Adam(params, lr=1e-3))
+        w.name = name
+        return w
+
+    views = split_generator_discriminator(model)
+    wrappers = OptimWrapperDict(
+        generator=wrapper('generator', views['generator'].parameters()),
+        discriminator=wrapper('discriminator',
+                              views['discriminator'].parameters()))
+    seen = []
+    original = model.fptn.forward
+
+    def spy(mode, *args):
+        seen.append((mode, list(active)))
+        return original(mode, *args)
+
+    with mock.patch.object(model.fptn, 'forward', side_effect=spy):
+        model.train_step(make_pair_batch([True] * 4), wrappers)
+    assert seen == [('generator', ['generator']),
+                    ('discriminator', ['discriminator'])]
+
+
+def test_fptn_mode_trains_fptn_and_leaves_dhln_unchanged():
+    model = build('fptn')
+    wrappers = build_optim_wrapper(model, dict(OPTIM_CFG))
+    dhln_before = snapshot(model.backbone)
+    gen_before = snapshot(model.fptn.generator)
+    d_before = snapshot(model.fptn.discriminator_s)
+    with mock.patch.object(
+            model.backbone, 'forward',
+            side_effect=AssertionError('DHLN ran')):
+        log_vars = model.train_step(make_pair_batch([True] * 4), wrappers)
+    assert not changed(dhln_before, model.backbone)
+    assert changed(gen_before, model.fptn.generator)
+    assert changed(d_before, model.fptn.discriminator_s)
+    assert 'loss_kpt' not in log_vars and 'loss_pt_l1' in log_vars
+    with pytest.raises(ValueError, match='unlabeled'):
+        model.train_step(make_pair_batch([True, False]), wrappers)
+
+
+def test_dhln_mode_leaves_fptn_unchanged():
+    model = build('dhln')
+    wrappers = build_optim_wrapper(model, dict(OPTIM_CFG))
+    fptn_before = snapshot(model.fptn)
+    dhln_before = snapshot(model.backbone)
+    log_vars = model.train_step(make_pair_batch([True] * 4), wrappers)
+    assert not changed(fptn_before, model.fptn)
+    assert changed(dhln_before, model.backbone)
+    assert 'loss_disc' not in log_vars and 'loss_pt_gan' not in log_vars
+
+
+def test_train_mode_is_a_settable_attribute():
+    model = build('dhln')
+    model.train_mode = 'sht'
+    assert model.train_mode == 'sht'
+    with pytest.raises(ValueError, match="'dhln', 'fptn', 'sht'"):
+        model.train_mode = 'gan'
+
+
+def test_non_finite_loss_names_mode_and_term():
+    model = build('sht')
+    wrappers = build_optim_wrapper(model, dict(OPTIM_CFG))
+    model.fptn.loss_weights['l1'] = float('nan')
+    before = params(model)
+    with pytest.raises(FloatingPointError) as error:
+        model.train_step(make_pair_batch([True] * 4), wrappers)
+    message = str(error.value)
+    assert "'sht'" in message and 'loss_pt_l1' in message
+    assert 'generator' in message
+    assert not changed(before, model)  # nothing was stepped
+    with pytest.raises(FloatingPointError, match="'fptn'.*discriminator"):
+        model.check_finite(dict(loss_da_real=torch.tensor(float('inf'))),
+                           'fptn', 'discriminator')
+
+
+# --------------------------------------------------------------- inference
+def test_inference_model_has_no_fptn(tmp_path):
+    training = build('sht')
+    assert any(n.startswith('fptn.') for n, _ in training.named_parameters())
+    inference = MODELS.build(tiny_sht_cfg(train_cfg=None))
+    assert inference.fptn is None
+    assert not any('fptn' in n for n in inference.state_dict())
+
+    # a training checkpoint loads into the inference model without FPTN
+    ckpt = tmp_path / 'sht.pth'
+    save_checkpoint(dict(state_dict=training.state_dict()), str(ckpt))
+    with mock.patch('mmengine.runner.checkpoint.print_log') as log:
+        load_checkpoint(inference, str(ckpt), map_location='cpu')
+    assert not any('unexpected' in str(c.args[0]) for c in log.call_args_list)
+    for name, value in inference.state_dict().items():
+        assert torch.equal(value, training.state_dict()[name]), name
+
+
+def test_mmpose_init_model_builds_dhln_only(tmp_path):
+    from mmpose.apis import init_model
+    config = tmp_path / 'sht_tiny.py'
+    config.write_text(
+        "custom_imports = dict(imports=['sht'], allow_failed_imports=False)\n"
+        "default_scope = 'mmpose'\n"
+        f'model = {tiny_sht_cfg(train_cfg=dict())!r}\n')
+    model = init_model(str(config), device='cpu')
+    assert model.fptn is None
+    assert not any('fptn' in n for n, _ in model.named_parameters())
+    assert type(model).__name__ == 'SHTEstimator'
