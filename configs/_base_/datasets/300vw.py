@@ -1,0 +1,97 @@
+# 300VW (68 points per frame), 256x256 HR crops, 64x64 heatmaps.
+# Data: `python tools/dataset_converters/300vw2coco.py data/300vw
+# data/300vw` (frames are written to <video id>/imgs/). Test faces list
+# their category (category1-3). The raw layout also works without
+# conversion: ann_file='' and raw_split='train' / 'test' (frames are then
+# decoded from vid.avi).
+#
+# This file extends mmpose's metainfo file of the same name (it inherits
+# `dataset_info`), so code that resolves mmpose's
+# 'configs/_base_/datasets/300vw.py' from the repository root still finds the
+# keypoint metainfo here.
+_base_ = ['mmpose::_base_/datasets/300vw.py']
+
+dataset_type = 'SHTFace300VWDataset'
+data_mode = 'topdown'
+data_root = 'data/300vw/'
+
+# Named `dataset_codec` (not `codec`): the model bases define `codec` and
+# mmengine rejects a key defined in two bases of one config.
+dataset_codec = dict(
+    type='MSRAHeatmap', input_size=(256, 256), heatmap_size=(64, 64), sigma=2)
+
+train_pipeline = [
+    dict(type='LoadFaceImage'),
+    dict(type='GetBBoxCenterScale'),
+    dict(type='RandomFlip', direction='horizontal'),
+    dict(
+        type='RandomBBoxTransform',
+        shift_prob=0,
+        rotate_factor=60,
+        scale_factor=(0.75, 1.25)),
+    dict(type='TopdownAffine', input_size=dataset_codec['input_size']),
+    dict(type='GenerateTarget', encoder=dataset_codec),
+    dict(type='PackFaceInputs')
+]
+val_pipeline = [
+    dict(type='LoadFaceImage'),
+    dict(type='GetBBoxCenterScale'),
+    dict(type='TopdownAffine', input_size=dataset_codec['input_size']),
+    dict(type='PackFaceInputs')
+]
+test_pipeline = val_pipeline
+# One view of an image pair for SHT (Sec. 4.1): rotation in (-30, 30) deg,
+# box scale in (0.8, 1.2), from a truncated standard Gaussian.
+pair_view_pipeline = [
+    dict(type='LoadFaceImage'),
+    dict(type='GetBBoxCenterScale'),
+    dict(type='RandomPairView', rotate_factor=30, scale_factor=(0.8, 1.2)),
+    dict(type='TopdownAffine', input_size=dataset_codec['input_size']),
+    dict(type='GenerateTarget', encoder=dataset_codec),
+    dict(type='PackFaceInputs')
+]
+
+train_dataloader = dict(
+    batch_size=16,
+    num_workers=4,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        data_mode=data_mode,
+        ann_file='300vw_train.json',
+        pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=32,
+    num_workers=2,
+    persistent_workers=True,
+    drop_last=False,
+    sampler=dict(type='DefaultSampler', shuffle=False, round_up=False),
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        data_mode=data_mode,
+        ann_file='300vw_test.json',
+        test_mode=True,
+        pipeline=val_pipeline))
+test_dataloader = val_dataloader
+
+# Labeled pairs for SHT fine-tuning: 8 pairs = a batch of 16 faces.
+train_pair_dataset = dict(
+    type='FacePairDataset',
+    pair_mode='image',
+    dataset=dict(
+        type=dataset_type,
+        data_root=data_root,
+        ann_file='300vw_train.json'),
+    pipeline=pair_view_pipeline)
+
+val_evaluator = [
+    dict(
+        type='FaceLandmarkMetric',
+        norm_modes=('io', 'ip'),
+        thresholds=(0.08, 0.1)),
+    dict(type='HallucinationMetric', crop_border=4)
+]
+test_evaluator = val_evaluator

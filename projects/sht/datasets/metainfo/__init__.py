@@ -1,0 +1,2 @@
+"""Keypoint metainfo files (mmpose format) of datasets mmpose does not
+ship; loaded with ``dict(from_file=...)`` by absolute path."""

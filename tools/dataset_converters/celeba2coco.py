@@ -1,0 +1,66 @@
+"""Convert the raw CelebA lists to COCO-style json files (5 landmarks).
+
+Usage::
+
+    python tools/dataset_converters/celeba2coco.py CELEBA_ROOT OUT_DIR \
+        [--in-the-wild] [--box-source landmarks|bbox]
+
+``CELEBA_ROOT`` holds ``img_align_celeba/`` (or ``img_celeba/``) and the
+list files (flat, or in ``Anno/`` and ``Eval/``). Writes
+``celeba_train.json``, ``celeba_val.json`` and ``celeba_test.json`` (or
+``celeba_all.json`` without ``list_eval_partition.txt``). Each face keeps
+CelebA's 5 landmarks (0-based, as listed) and a square box from them (or
+from ``list_bbox_celeba.txt``); unlabeled use needs only the box.
+"""
+import argparse
+import os.path as osp
+from typing import List, Optional
+
+from sht.datasets.coco_format import write_coco_json
+from sht.datasets.errors import InvalidSamplePolicy
+from sht.datasets.layouts.celeba import collect_celeba, find_celeba_file
+
+
+def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('celeba_root', help='CelebA root folder')
+    parser.add_argument('out_dir', help='folder for the json files')
+    parser.add_argument(
+        '--in-the-wild',
+        action='store_true',
+        help='use img_celeba/ and list_landmarks_celeba.txt')
+    parser.add_argument(
+        '--box-source',
+        choices=('landmarks', 'bbox'),
+        default='landmarks',
+        help='box from the 5 landmarks, or list_bbox_celeba.txt')
+    parser.add_argument(
+        '--skip-invalid',
+        action='store_true',
+        help='skip bad samples (and list them) instead of stopping')
+    return parser.parse_args(argv)
+
+
+def main(argv: Optional[List[str]] = None) -> List[str]:
+    """Run the conversion; return the written json paths."""
+    args = parse_args(argv)
+    has_partition = find_celeba_file(
+        args.celeba_root, 'list_eval_partition.txt', ('Eval', ),
+        required=False) is not None
+    splits = ['train', 'val', 'test'] if has_partition else ['all']
+    written = []
+    for split in splits:
+        policy = InvalidSamplePolicy(args.skip_invalid)
+        coco = collect_celeba(args.celeba_root, split, not args.in_the_wild,
+                              args.box_source, policy, check_images=True,
+                              show_progress=True)
+        policy.report(f'CelebA {split}')
+        path = write_coco_json(coco,
+                               osp.join(args.out_dir, f'celeba_{split}.json'))
+        print(f'{path}: {len(coco["annotations"])} faces')
+        written.append(path)
+    return written
+
+
+if __name__ == '__main__':
+    main()
