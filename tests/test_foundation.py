@@ -21,8 +21,30 @@ def test_import_sht_is_silent():
 # What `import sht` must add to mmpose's registries (the project's public
 # names; configs refer to them).
 REGISTERED = {
-    'MODELS': [],
+    'MODELS': [
+        'DHLN', 'DHLNHead', 'DHLNEstimator', 'SHTEstimator', 'FPTN',
+        'PATBGenerator', 'PoseTransferDiscriminator',
+        'DualDiscriminatorGANLoss', 'VGGPerceptualL1Loss', 'GradientL1Loss',
+        'PixelL1Loss'
+    ],
+    'DATASETS': [
+        'SHTFace300WDataset', 'SHTWFLWDataset', 'SHTAFLWDataset',
+        'SHTCelebADataset', 'SHTHelenDataset', 'SHTFace300VWDataset',
+        'SHTFrameFolderDataset', 'FacePairDataset', 'LabeledUnlabeledDataset'
+    ],
+    'DATA_SAMPLERS': ['MixedRatioSampler'],
+    'TRANSFORMS': ['LoadFaceImage', 'RandomPairView', 'PackFaceInputs'],
+    'METRICS': ['FaceLandmarkMetric', 'HallucinationMetric'],
+    'HOOKS': ['SHTPhaseHook', 'SHTNaNGuardHook'],
+    'OPTIM_WRAPPER_CONSTRUCTORS': ['SHTOptimWrapperConstructor'],
 }
+
+
+def test_collate_function_registered():
+    """mmengine's Runner looks collate functions up in its own FUNCTIONS."""
+    import sht  # noqa: F401
+    from mmengine.registry import FUNCTIONS
+    assert FUNCTIONS.get('pair_collate').__module__.startswith('sht.')
 
 
 @pytest.mark.parametrize('registry_name', sorted(REGISTERED))
