@@ -13,6 +13,7 @@ import os
 import torch
 import torch.distributed as torch_dist
 from mmengine.config import Config
+from mmengine.logging import print_log
 
 
 def prepare_cpu_distributed(cfg: Config, launcher: str) -> bool:
@@ -39,6 +40,10 @@ def prepare_cpu_distributed(cfg: Config, launcher: str) -> bool:
         os.environ.setdefault('MASTER_ADDR', '127.0.0.1')
     if not torch_dist.is_initialized():
         torch_dist.init_process_group(backend='gloo')
+    print_log(
+        f'CPU distributed run (gloo): rank {torch_dist.get_rank()}, '
+        f'world_size {torch_dist.get_world_size()}',
+        logger='current')
     wrapper = dict(cfg.get('model_wrapper_cfg', None) or
                    dict(type='MMDistributedDataParallel'))
     wrapper['device_ids'] = None

@@ -1,0 +1,207 @@
+"""The training recipe of SHT (Sec. 4.1) as a schedule of phases.
+
+The paper trains in four steps: (1) DHLN alone with Eq. 4, (2) FPTN with
+ground-truth heatmaps, (3) DHLN + FPTN fine-tuned together on labeled data
+(Eq. 9), (4) the same with unlabeled faces mixed in (Eq. 9-10). A
+:class:`PhaseSchedule` lays such phases end to end on one time line
+(iterations or epochs) and answers, for any position on it, which phase is
+running. It holds no runner state, so the answer for a position never depends
+on how the run got there (a resumed run gets the same answer).
+"""
+import bisect
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Sequence, Tuple, Union
+
+# Training mode of the estimator (``SHTEstimator.train_mode``) of each phase
+# of the paper's recipe.
+PAPER_PHASE_MODES: Dict[str, str] = {
+    'dhln': 'dhln',
+    'fptn': 'fptn',
+    'sht': 'sht',
+    'sht_weak': 'sht',
+}
+
+# Parameters frozen by default in each phase (prefixes of the estimator's
+# parameter names). FPTN pretraining does not run DHLN; freezing it makes
+# sure no optimizer (e.g. one with weight decay) moves it either.
+DEFAULT_FROZEN: Dict[str, Tuple[str, ...]] = {
+    'fptn': ('backbone.', 'neck.', 'head.'),
+}
+
+UNITS = ('iters', 'epochs')
+
+
+@dataclass(frozen=True)
+class TrainingPhase:
+    """One phase of the recipe.
+
+    Attributes:
+        name (str): Phase name (e.g. ``'sht_weak'``).
+        mode (str): Estimator training mode (``'dhln'``, ``'fptn'`` or
+            ``'sht'``).
+        length (int, optional): Iterations or epochs; ``None`` only for the
+            last phase ("until the end of training").
+        begin (int): First position of the phase on the full time line.
+        frozen (tuple[str]): Parameter-name prefixes not trained in it.
+        train_dataloader (dict | str, optional): Dataloader config used in
+            this phase instead of the runner's ``train_dataloader``, or the
+            name of a top-level config entry holding one.
+    """
+    name: str
+    mode: str
+    length: Optional[int]
+    begin: int
+    frozen: Tuple[str, ...] = ()
+    train_dataloader: Optional[Union[dict, str]] = field(
+        default=None, compare=False)
+
+    @property
+    def end(self) -> Optional[int]:
+        """First position after the phase (``None``: open-ended)."""
+        return None if self.length is None else self.begin + self.length
+
+
+def _parse_phase(index: int, spec: dict, unit: str, begin: int,
+                 is_last: bool) -> TrainingPhase:
+    """Check one entry of the ``phases`` list and turn it into a phase."""
+    where = f'SHTPhaseHook: phases[{index}]'
+    if not isinstance(spec, dict):
+        raise TypeError(f'{where} must be a dict, got {type(spec).__name__}')
+    known = {'name', 'mode', 'frozen', 'train_dataloader', *UNITS}
+    unknown = set(spec) - known
+    if unknown:
+        raise KeyError(f'{where} has unknown keys {sorted(unknown)}; '
+                       f'expected some of {sorted(known)}')
+    name = spec.get('name')
+    if not isinstance(name, str) or not name:
+        raise ValueError(f'{where} needs a "name" (e.g. one of '
+                         f'{sorted(PAPER_PHASE_MODES)})')
+    mode = spec.get('mode', PAPER_PHASE_MODES.get(name))
+    if mode not in set(PAPER_PHASE_MODES.values()):
+        raise ValueError(
+            f'{where} ("{name}") needs a "mode" among '
+            f"('dhln', 'fptn', 'sht'), got {mode!r}")
+    other = UNITS[1 - UNITS.index(unit)]
+    if other in spec:
+        raise ValueError(
+            f'{where} ("{name}") gives "{other}" but the train loop counts '
+            f'{unit}; give every phase its length in "{unit}"')
+    length = spec.get(unit)
+    if length is None and not is_last:
+        raise ValueError(f'{where} ("{name}") needs "{unit}" (only the last '
+                         'phase may leave its length open)')
+    if length is not None and (not isinstance(length, int)
+                               or isinstance(length, bool) or length < 1):
+        raise ValueError(f'{where} ("{name}"): "{unit}" must be a positive '
+                         f'int, got {length!r}')
+    frozen = spec.get('frozen', DEFAULT_FROZEN.get(name, ()))
+    if isinstance(frozen, str) or not all(
+            isinstance(prefix, str) for prefix in frozen):
+        raise TypeError(f'{where} ("{name}"): "frozen" must be a list of '
+                        f'parameter-name prefixes, got {frozen!r}')
+    loader = spec.get('train_dataloader')
+    if loader is not None and not isinstance(loader, (dict, str)):
+        raise TypeError(f'{where} ("{name}"): "train_dataloader" must be a '
+                        'dataloader config dict or the name of a config '
+                        f'entry, got {type(loader).__name__}')
+    if isinstance(loader, dict):
+        loader = dict(loader)
+    return TrainingPhase(
+        name=name,
+        mode=mode,
+        length=length,
+        begin=begin,
+        frozen=tuple(frozen),
+        train_dataloader=loader)
+
+
+class PhaseSchedule:
+    """Phases laid end to end on an iteration or epoch time line.
+
+    Args:
+        phases (Sequence[dict]): One dict per phase, in order: ``name``,
+            the length in ``iters`` or ``epochs`` (as ``unit``), optionally
+            ``mode``, ``frozen`` and ``train_dataloader``.
+        unit (str): ``'iters'`` or ``'epochs'``.
+        start_phase (str, optional): Name of the phase a run starts in;
+            position 0 of the run is the beginning of that phase. Default:
+            the first phase.
+
+    Example:
+        >>> schedule = PhaseSchedule(
+        ...     [dict(name='dhln', iters=3), dict(name='fptn', iters=3),
+        ...      dict(name='sht', iters=4), dict(name='sht_weak', iters=4)],
+        ...     unit='iters')
+        >>> schedule.phase_at(6).name
+        'sht'
+    """
+
+    def __init__(self,
+                 phases: Sequence[dict],
+                 unit: str = 'iters',
+                 start_phase: Optional[str] = None) -> None:
+        if unit not in UNITS:
+            raise ValueError(f'unit must be one of {UNITS}, got {unit!r}')
+        if not phases:
+            raise ValueError('SHTPhaseHook: "phases" is empty')
+        self.unit = unit
+        parsed: List[TrainingPhase] = []
+        begin = 0
+        for index, spec in enumerate(phases):
+            phase = _parse_phase(index, spec, unit, begin,
+                                 index == len(phases) - 1)
+            if any(p.name == phase.name for p in parsed):
+                raise ValueError(
+                    f'SHTPhaseHook: phase name "{phase.name}" is used twice')
+            parsed.append(phase)
+            begin = phase.end if phase.end is not None else begin
+        self.phases: Tuple[TrainingPhase, ...] = tuple(parsed)
+        names = [p.name for p in self.phases]
+        if start_phase is None:
+            start_phase = names[0]
+        if start_phase not in names:
+            raise ValueError(f'SHTPhaseHook: start_phase "{start_phase}" is '
+                             f'not among the phases {names}')
+        self.start_phase = start_phase
+        self.offset = self.phases[names.index(start_phase)].begin
+        self._begins = [p.begin for p in self.phases]
+
+    @property
+    def total(self) -> Optional[int]:
+        """Length of the run from ``start_phase`` to the end of the last
+        phase (``None`` if the last phase is open-ended)."""
+        end = self.phases[-1].end
+        return None if end is None else end - self.offset
+
+    def phase_at(self, position: int) -> TrainingPhase:
+        """The phase running at ``position`` of the run.
+
+        Args:
+            position (int): Iteration (or epoch) index of the run, counted
+                from 0 at the beginning of ``start_phase``. Positions past
+                the last phase stay in the last phase.
+
+        Returns:
+            TrainingPhase: The phase of that position.
+        """
+        if position < 0:
+            raise ValueError(f'position must be >= 0, got {position}')
+        index = bisect.bisect_right(self._begins, position + self.offset) - 1
+        return self.phases[index]
+
+    def describe(self) -> str:
+        """One line per phase: name, mode and position range in the run."""
+        lines = []
+        for phase in self.phases:
+            if phase.end is not None and phase.end <= self.offset:
+                continue
+            begin = max(phase.begin - self.offset, 0)
+            end = ('end' if phase.end is None else
+                   str(phase.end - self.offset))
+            loader = phase.train_dataloader
+            data = ('train_dataloader' if loader is None else
+                    loader if isinstance(loader, str) else 'own dataloader')
+            lines.append(f'  {phase.name}: mode {phase.mode!r}, {self.unit} '
+                         f'[{begin}, {end}), data: {data}, frozen: '
+                         f'{list(phase.frozen) or "none"}')
+        return '\n'.join(lines)

@@ -1,0 +1,59 @@
+"""Session fixtures of the engine tests: tiny synthetic face data and the
+training runs shared by the resume and publishing tests."""
+import os.path as osp
+import shutil
+import signal
+import subprocess
+from typing import Dict
+
+import pytest
+from engine_testing import (KILL_AT, console, start_training,
+                            write_tiny_face_data)
+
+RUN_TIMEOUT = 300
+
+
+@pytest.fixture(scope='session')
+def tiny_data(tmp_path_factory) -> str:
+    """Labeled (300W layout) and unlabeled (CelebA layout) tiny faces."""
+    return write_tiny_face_data(str(tmp_path_factory.mktemp('tiny_faces')))
+
+
+def _wait(proc: subprocess.Popen, work_dir: str) -> int:
+    try:
+        return proc.wait(timeout=RUN_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        raise AssertionError(f'training did not finish in {RUN_TIMEOUT} s:\n'
+                             + console(work_dir)[-3000:])
+
+
+@pytest.fixture(scope='session')
+def resume_runs(tiny_data, tmp_path_factory) -> Dict[str, object]:
+    """(a) an uninterrupted run of all four phases and (b) a run killed
+    with SIGKILL mid phase 3 (both at once), then (b) resumed with
+    ``--resume``. All through ``tools/train.py`` in subprocesses."""
+    root = tmp_path_factory.mktemp('resume')
+    reference, interrupted = str(root / 'reference'), str(root / 'killed')
+    ref_proc = start_training(reference, tiny_data)
+    kill_proc = start_training(
+        interrupted, tiny_data,
+        cfg_options=[f'custom_hooks.3.kill_at={KILL_AT}'])
+    killed_rc = _wait(kill_proc, interrupted)
+    assert killed_rc == -signal.SIGKILL, console(interrupted)[-3000:]
+    with open(osp.join(interrupted, 'last_checkpoint')) as f:
+        last_before_resume = f.read().strip()
+    # keep it: the resumed run's CheckpointHook removes old checkpoints
+    resumed_from = str(root / 'resumed_from.pth')
+    shutil.copyfile(last_before_resume, resumed_from)
+    resume_proc = start_training(interrupted, tiny_data, '--resume')
+    resumed_rc = _wait(resume_proc, interrupted)
+    ref_rc = _wait(ref_proc, reference)
+    assert ref_rc == 0, console(reference)[-3000:]
+    assert resumed_rc == 0, console(interrupted)[-3000:]
+    return dict(
+        reference=reference,
+        interrupted=interrupted,
+        killed_returncode=killed_rc,
+        last_before_resume=last_before_resume,
+        resumed_from=resumed_from)

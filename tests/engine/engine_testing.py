@@ -1,0 +1,138 @@
+"""Helpers of the engine tests: tiny synthetic data, a SIGKILL hook, and
+readers of a run's outputs. Importable by training subprocesses (the tests
+put this folder on PYTHONPATH; the tiny config imports it)."""
+import json
+import os
+import os.path as osp
+import signal
+import subprocess
+import sys
+from typing import Dict, List, Optional, Sequence
+
+from mmengine.hooks import Hook
+from mmpose.registry import HOOKS
+
+REPO_ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
+TINY_CONFIG = osp.join(osp.dirname(osp.abspath(__file__)), 'configs',
+                       'sht_tiny_phases.py')
+# Phases of the tiny config: dhln 0-2, fptn 3-5, sht 6-9, sht_weak 10-13.
+MAX_ITERS = 14
+# The killed attempt dies before iteration 8 runs (mid phase 3), right
+# after writing the checkpoint of 8 finished iterations.
+KILL_AT = 8
+
+
+@HOOKS.register_module()
+class KillAtIterationHook(Hook):
+    """SIGKILL the process before iteration ``kill_at`` (0-based) runs, i.e.
+    right after the checkpoint of iteration ``kill_at`` was written. Nothing
+    is flushed or cleaned up, as when a node dies."""
+
+    priority = 'LOWEST'
+
+    def __init__(self, kill_at: Optional[int] = None) -> None:
+        self.kill_at = kill_at
+
+    def before_train_iter(self, runner, batch_idx: int,
+                          data_batch=None) -> None:
+        if self.kill_at is not None and runner.iter == self.kill_at:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+
+@HOOKS.register_module()
+class ParamDigestHook(Hook):
+    """After training, write this rank's parameter sums per top-level module
+    to ``work_dir/param_digest_rank<rank>.json`` (distributed runs must end
+    with the same weights on every rank)."""
+
+    priority = 'LOWEST'
+
+    def after_train(self, runner) -> None:
+        from mmengine.dist import get_rank
+        from sht.engine.hooks import unwrap_model
+        model = unwrap_model(runner.model)
+        digest: Dict[str, float] = {}
+        for name, param in model.named_parameters():
+            top = name.split('.')[0]
+            digest[top] = digest.get(top, 0.0) + float(
+                param.detach().double().abs().sum())
+        path = osp.join(runner.work_dir, f'param_digest_rank{get_rank()}.json')
+        with open(path, 'w') as f:
+            json.dump(digest, f)
+
+
+def write_tiny_face_data(root: str) -> str:
+    """Write 6 labeled training faces (raw 300W layout, 68 points) and 4
+    unlabeled ones (raw CelebA layout), 64x64 px, under ``root``."""
+    from sht.synthetic import write_300w, write_celeba
+    write_300w(osp.join(root, '300w'), num_per_subset=2, seed=0,
+               image_size=64)
+    write_celeba(osp.join(root, 'celeba'), num_images=4, seed=1,
+                 image_size=64)
+    return root
+
+
+def train_env(data_root: str, threads: int = 1) -> Dict[str, str]:
+    """Environment of a training subprocess: the tiny data, this folder
+    importable, few threads (the same count on every compared run)."""
+    env = dict(os.environ)
+    paths = [osp.dirname(osp.abspath(__file__)),
+             osp.join(REPO_ROOT, 'projects')]
+    if env.get('PYTHONPATH'):
+        paths.append(env['PYTHONPATH'])
+    env.update(
+        SHT_TINY_DATA=data_root,
+        PYTHONPATH=os.pathsep.join(paths),
+        OMP_NUM_THREADS=str(threads),
+        MKL_NUM_THREADS=str(threads),
+        MPLBACKEND='Agg')
+    return env
+
+
+def train_command(work_dir: str, *extra: str,
+                  cfg_options: Sequence[str] = ()) -> List[str]:
+    """``python tools/train.py`` on the tiny config."""
+    cmd = [sys.executable, osp.join(REPO_ROOT, 'tools', 'train.py'),
+           TINY_CONFIG, '--work-dir', work_dir, *extra]
+    if cfg_options:
+        cmd += ['--cfg-options', *cfg_options]
+    return cmd
+
+
+def start_training(work_dir: str, data_root: str, *extra: str,
+                   cfg_options: Sequence[str] = ()) -> subprocess.Popen:
+    """Start ``tools/train.py`` in a subprocess (output in
+    ``work_dir/console.txt``)."""
+    os.makedirs(work_dir, exist_ok=True)
+    log = open(osp.join(work_dir, 'console.txt'), 'ab')
+    return subprocess.Popen(
+        train_command(work_dir, *extra, cfg_options=cfg_options),
+        cwd=REPO_ROOT, env=train_env(data_root), stdout=log,
+        stderr=subprocess.STDOUT)
+
+
+def console(work_dir: str) -> str:
+    """What the training subprocesses printed."""
+    with open(osp.join(work_dir, 'console.txt'), errors='replace') as f:
+        return f.read()
+
+
+def read_scalars(work_dir: str) -> Dict[int, Dict[str, float]]:
+    """Per-iteration scalars of every run in ``work_dir`` (from each run's
+    ``vis_data/scalars.json``), keyed by the 1-based iteration; a later run
+    (e.g. the resumed one) overrides an earlier one's iterations."""
+    runs = sorted(
+        d for d in os.listdir(work_dir)
+        if osp.isfile(osp.join(work_dir, d, 'vis_data', 'scalars.json')))
+    scalars: Dict[int, Dict[str, float]] = {}
+    for run in runs:
+        with open(osp.join(work_dir, run, 'vis_data', 'scalars.json')) as f:
+            for line in f:
+                record = json.loads(line)
+                scalars[int(record['step'])] = record
+    return scalars
+
+
+def loss_terms(record: Dict[str, float]) -> Dict[str, float]:
+    """The loss entries of a scalars record."""
+    return {k: v for k, v in record.items() if k.startswith('loss')}

@@ -1,0 +1,386 @@
+"""SHTPhaseHook, PhaseSchedule, PhaseDataIterator and SHTNaNGuardHook on a
+stand-in runner (no training; the end-to-end runs are in test_resume.py)."""
+import math
+import uuid
+from types import SimpleNamespace
+from typing import List
+
+import pytest
+import torch
+from mmengine.logging import MessageHub
+from mmengine.runner import EpochBasedTrainLoop, IterBasedTrainLoop
+from mmengine.runner.loops import _InfiniteDataloaderIterator
+from torch import nn
+from torch.utils.data import DataLoader
+
+from sht.engine.hooks import (PHASE_INFO_KEY, PhaseDataIterator,
+                              PhaseSchedule, SHTNaNGuardHook, SHTPhaseHook,
+                              non_finite_terms)
+
+PAPER_PHASES = [
+    dict(name='dhln', iters=3),
+    dict(name='fptn', iters=3),
+    dict(name='sht', iters=4),
+    dict(name='sht_weak', iters=4),
+]
+
+
+# ------------------------------------------------------------ stand-ins
+class TinyEstimator(nn.Module):
+    """Parameters named like SHTEstimator's, a ``train_mode`` attribute and
+    one parameter frozen by the model itself (like FPTN's VGG)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.backbone = nn.Linear(2, 2)
+        self.head = nn.Linear(2, 2)
+        self.fptn = nn.ModuleDict(
+            dict(generator=nn.Linear(2, 2), vgg=nn.Linear(2, 2)))
+        self.fptn.vgg.requires_grad_(False)
+        self.train_mode = 'sht'
+
+    def trainable(self) -> dict:
+        return {n: p.requires_grad for n, p in self.named_parameters()}
+
+
+class ListLogger:
+    """Collects log lines."""
+
+    def __init__(self) -> None:
+        self.lines: List[str] = []
+
+    def info(self, msg: str) -> None:
+        self.lines.append(msg)
+
+    warning = error = info
+
+
+def make_loop(loop_type, max_iters=14, max_epochs=14, current=0):
+    """A loop object of the real class with the state the hook reads."""
+    loop = object.__new__(loop_type)
+    loop._max_iters = max_iters
+    loop._max_epochs = max_epochs
+    loop._iter = current
+    loop._epoch = current
+    loop.dataloader = DataLoader(list(range(100)), batch_size=2)
+    loop.dataloader_iterator = _InfiniteDataloaderIterator(loop.dataloader)
+    return loop
+
+
+def make_runner(loop, model=None):
+    model = model or TinyEstimator()
+    runner = SimpleNamespace(
+        model=model,
+        train_loop=loop,
+        logger=ListLogger(),
+        message_hub=MessageHub.get_instance(f'phase-{uuid.uuid4().hex}'),
+        cfg={},
+        seed=0)
+    runner.build_dataloader = lambda cfg, seed=None, diff_rank_seed=False: \
+        DataLoader(list(range(cfg['first'], cfg['first'] + 100)),
+                   batch_size=cfg['batch_size'])
+    return runner
+
+
+def set_position(runner, position: int) -> None:
+    runner.iter = runner.epoch = position
+
+
+# ----------------------------------------------------------- schedule
+def test_schedule_positions():
+    schedule = PhaseSchedule(PAPER_PHASES, unit='iters')
+    names = [schedule.phase_at(i).name for i in range(16)]
+    assert names == (['dhln'] * 3 + ['fptn'] * 3 + ['sht'] * 4 +
+                     ['sht_weak'] * 6)  # the last phase runs on
+    assert schedule.phase_at(8).mode == 'sht'
+    assert schedule.phase_at(12).mode == 'sht'
+    assert schedule.phase_at(4).frozen == ('backbone.', 'neck.', 'head.')
+    assert schedule.phase_at(0).frozen == ()
+    assert schedule.total == 14
+    with pytest.raises(ValueError, match='position'):
+        schedule.phase_at(-1)
+
+
+def test_schedule_start_phase_and_open_end():
+    phases = PAPER_PHASES[:3] + [dict(name='sht_weak')]
+    schedule = PhaseSchedule(phases, unit='iters', start_phase='sht')
+    # position 0 of this run is the first iteration of phase 'sht'
+    assert [schedule.phase_at(i).name for i in range(6)] == \
+        ['sht'] * 4 + ['sht_weak'] * 2
+    assert schedule.total is None
+    assert 'dhln' not in schedule.describe()
+
+
+@pytest.mark.parametrize(
+    'phases, message',
+    [([dict(name='dhln', iters=2), dict(name='sht', epochs=1)], 'epochs'),
+     ([dict(name='dhln'), dict(name='sht', iters=1)], 'needs "iters"'),
+     ([dict(name='dhln', iters=0)], 'positive'),
+     ([dict(name='dhln', iters=2, lr=1)], 'unknown keys'),
+     ([dict(name='warmup', iters=2)], 'mode'),
+     ([dict(name='sht', iters=2), dict(name='sht', iters=2)], 'twice'),
+     ([dict(name='fptn', iters=2, frozen='backbone')], 'frozen'),
+     ([], 'empty')])
+def test_schedule_rejects_bad_phases(phases, message):
+    with pytest.raises((ValueError, TypeError, KeyError), match=message):
+        PhaseSchedule(phases, unit='iters')
+
+
+def test_schedule_unknown_start_phase():
+    with pytest.raises(ValueError, match='start_phase "sht_x"'):
+        PhaseSchedule(PAPER_PHASES, start_phase='sht_x')
+
+
+def test_hook_rejects_mixed_units():
+    with pytest.raises(ValueError, match='not both'):
+        SHTPhaseHook([dict(name='dhln', iters=2), dict(name='sht', epochs=2)])
+
+
+# --------------------------------------------------------------- hook
+def test_hook_follows_the_iteration_and_is_idempotent():
+    hook = SHTPhaseHook(PAPER_PHASES)
+    runner = make_runner(make_loop(IterBasedTrainLoop))
+    model = runner.model
+    set_position(runner, 0)
+    hook.before_train(runner)
+    seen = []
+    for it in range(14):
+        set_position(runner, it)
+        hook.before_train_iter(runner, it)
+        hook.before_train_iter(runner, it)  # applying twice changes nothing
+        seen.append((model.train_mode, model.trainable()['backbone.weight'],
+                     model.trainable()['fptn.generator.weight'],
+                     model.trainable()['fptn.vgg.weight'],
+                     runner.message_hub.get_info(PHASE_INFO_KEY)))
+    assert [s[0] for s in seen] == (['dhln'] * 3 + ['fptn'] * 3 +
+                                    ['sht'] * 8)
+    # DHLN frozen only while FPTN pretrains; FPTN's generator always
+    # trainable; the model's own frozen VGG never unfrozen
+    assert [s[1] for s in seen] == [True] * 3 + [False] * 3 + [True] * 8
+    assert all(s[2] for s in seen)
+    assert not any(s[3] for s in seen)
+    assert [s[4] for s in seen] == (['dhln'] * 3 + ['fptn'] * 3 +
+                                    ['sht'] * 4 + ['sht_weak'] * 4)
+    # one log line per phase change (plus the schedule at the start)
+    begins = [line for line in runner.logger.lines if 'begins' in line]
+    assert len(begins) == 4
+    assert 'sht_weak' in begins[-1] and 'iter 10' in begins[-1]
+
+
+def test_hook_drops_logged_outputs_of_the_previous_phase():
+    hook = SHTPhaseHook(PAPER_PHASES)
+    runner = make_runner(make_loop(IterBasedTrainLoop))
+    hub = runner.message_hub
+    set_position(runner, 0)
+    hook.before_train(runner)
+    for it in range(4):
+        set_position(runner, it)
+        hook.before_train_iter(runner, it)
+        if it == 3:
+            break
+        for key in ('loss', 'loss_kpt', 'acc_pose', 'time', 'data_time',
+                    'generator.lr'):
+            hub.update_scalar(f'train/{key}', float(it))
+    # iteration 3 is the first of 'fptn': DHLN's terms are gone, the
+    # timing and learning-rate histories stay
+    assert sorted(hub.log_scalars) == [
+        'train/data_time', 'train/generator.lr', 'train/time'
+    ]
+    assert 'train/loss_kpt' not in hub.state_dict()['resumed_keys']
+    hook.before_train_iter(runner, 3)  # applied twice: nothing else goes
+    assert len(hub.log_scalars) == 3
+    hub.update_scalar('train/loss_pt_l1', 1.0)  # the step's own outputs
+    set_position(runner, 4)
+    hook.before_train_iter(runner, 4)
+    assert 'train/loss_pt_l1' in hub.log_scalars
+
+
+def test_hook_resumed_run_lands_in_the_right_phase():
+    """A fresh hook and model at iteration 7 (as after --resume) are in
+    phase 'sht' straight away, with DHLN trainable again."""
+    hook = SHTPhaseHook(PAPER_PHASES)
+    runner = make_runner(make_loop(IterBasedTrainLoop, current=7))
+    runner.model.train_mode = 'dhln'  # whatever the config said
+    set_position(runner, 7)
+    hook.before_train(runner)
+    assert runner.model.train_mode == 'sht'
+    assert all(v for n, v in runner.model.trainable().items()
+               if not n.startswith('fptn.vgg'))
+    assert any('continuing at iter 7' in line
+               for line in runner.logger.lines)
+
+
+def test_hook_resumed_in_fptn_phase_freezes_dhln():
+    hook = SHTPhaseHook(PAPER_PHASES)
+    runner = make_runner(make_loop(IterBasedTrainLoop, current=4))
+    set_position(runner, 4)
+    hook.before_train(runner)
+    flags = runner.model.trainable()
+    assert runner.model.train_mode == 'fptn'
+    assert not flags['backbone.weight'] and not flags['head.bias']
+    assert flags['fptn.generator.weight']
+
+
+def test_hook_epoch_loop_and_loop_checks():
+    phases = [dict(name='dhln', epochs=2), dict(name='sht', epochs=1)]
+    hook = SHTPhaseHook(phases)
+    runner = make_runner(make_loop(EpochBasedTrainLoop, max_epochs=3))
+    for epoch, mode in enumerate(['dhln', 'dhln', 'sht']):
+        set_position(runner, epoch)
+        if epoch == 0:
+            hook.before_train(runner)
+        hook.before_train_epoch(runner)
+        assert runner.model.train_mode == mode
+    # one open-ended phase fits either loop
+    hook = SHTPhaseHook([dict(name='sht')])
+    hook.before_train(runner)
+    hook.before_train_epoch(runner)
+    assert runner.model.train_mode == 'sht'
+    assert hook.schedule.unit == 'epochs'
+    with pytest.raises(ValueError, match='counts iters'):
+        SHTPhaseHook(phases).before_train(
+            make_runner(make_loop(IterBasedTrainLoop)))
+    with pytest.raises(TypeError, match='train_mode'):
+        SHTPhaseHook(PAPER_PHASES).before_train(
+            make_runner(make_loop(IterBasedTrainLoop), model=nn.Linear(1, 1)))
+
+
+def test_hook_epoch_loop_switches_the_dataloader():
+    phases = [dict(name='dhln', epochs=1),
+              dict(name='sht_weak', epochs=2,
+                   train_dataloader=dict(first=1000, batch_size=3))]
+    hook = SHTPhaseHook(phases)
+    runner = make_runner(make_loop(EpochBasedTrainLoop, max_epochs=3))
+    default = runner.train_loop.dataloader
+    set_position(runner, 0)
+    hook.before_train(runner)
+    loaders = []
+    for epoch in range(3):
+        set_position(runner, epoch)
+        hook.before_train_epoch(runner)
+        loaders.append(runner.train_loop.dataloader)
+    assert loaders[0] is default
+    assert loaders[1] is loaders[2] and loaders[1] is not default
+    assert next(iter(loaders[1])).tolist() == [1000, 1001, 1002]
+    # a run resumed at epoch 2 reads the phase's loader straight away
+    resumed = make_runner(make_loop(EpochBasedTrainLoop, max_epochs=3,
+                                    current=2))
+    set_position(resumed, 2)
+    hook = SHTPhaseHook(phases)
+    hook.before_train(resumed)
+    hook.before_train_epoch(resumed)
+    assert next(iter(resumed.train_loop.dataloader)).tolist() == \
+        [1000, 1001, 1002]
+
+
+def test_hook_warns_when_phases_and_loop_disagree():
+    hook = SHTPhaseHook(PAPER_PHASES)
+    runner = make_runner(make_loop(IterBasedTrainLoop, max_iters=8))
+    set_position(runner, 0)
+    hook.before_train(runner)
+    assert any('cover 14 iters but the train loop runs 8' in line
+               and 'ends in phase "sht"' in line
+               for line in runner.logger.lines)
+
+
+# ---------------------------------------------------------- phase data
+def test_phase_data_iterator_switches_and_replays():
+    """Batches 0-3 from the default loader, then the phase's own loader;
+    a second iterator (a resumed run reading from 0) gives the same
+    sequence, whatever happens in between."""
+    phases = [dict(name='sht', iters=4),
+              dict(name='sht_weak', iters=4,
+                   train_dataloader=dict(first=1000, batch_size=3))]
+
+    def read(count: int) -> list:
+        hook = SHTPhaseHook(phases)
+        runner = make_runner(make_loop(IterBasedTrainLoop, max_iters=8))
+        set_position(runner, 0)
+        hook.before_train(runner)
+        hook.before_train(runner)  # applied twice: wrapped once
+        iterator = runner.train_loop.dataloader_iterator
+        assert isinstance(iterator, PhaseDataIterator)
+        assert isinstance(iterator.default_iterator,
+                          _InfiniteDataloaderIterator)
+        return [next(iterator).tolist() for _ in range(count)]
+
+    first = read(8)
+    assert first[:4] == [[0, 1], [2, 3], [4, 5], [6, 7]]
+    assert first[4:] == [[1000, 1001, 1002], [1003, 1004, 1005],
+                         [1006, 1007, 1008], [1009, 1010, 1011]]
+    assert read(8) == first
+
+
+def test_phase_dataloader_by_config_name():
+    phases = [dict(name='sht', iters=1),
+              dict(name='sht_weak', iters=1, train_dataloader='weak')]
+    runner = make_runner(make_loop(IterBasedTrainLoop, max_iters=2))
+    runner.cfg = dict(weak=dict(first=2000, batch_size=1))
+    set_position(runner, 0)
+    SHTPhaseHook(phases).before_train(runner)
+    iterator = runner.train_loop.dataloader_iterator
+    assert [next(iterator).tolist() for _ in range(3)] == [[0, 1], [2000],
+                                                           [2001]]
+    runner = make_runner(make_loop(IterBasedTrainLoop, max_iters=2))
+    with pytest.raises(KeyError, match='no dataloader dict named "weak"'):
+        SHTPhaseHook(phases).before_train(runner)
+
+
+# ------------------------------------------------------------ NaN guard
+def test_non_finite_terms():
+    bad = non_finite_terms(
+        dict(loss=torch.tensor(float('nan')), loss_sr=torch.tensor(1.0),
+             loss_pt_l1=float('inf'), acc_pose=torch.tensor(float('nan'))))
+    assert set(bad) == {'loss', 'loss_pt_l1'}
+    assert math.isinf(bad['loss_pt_l1'])
+
+
+class StepModel(TinyEstimator):
+
+    def __init__(self, result) -> None:
+        super().__init__()
+        self.result = result
+
+    def train_step(self, data, optim_wrapper):
+        if isinstance(self.result, Exception):
+            raise self.result
+        return self.result
+
+
+@pytest.mark.parametrize('result, term', [
+    (dict(loss=torch.tensor(1.0), loss_grad=torch.tensor(float('nan'))),
+     'loss_grad = nan'),
+    (FloatingPointError("non-finite loss in training mode 'sht' "
+                        '(generator side): loss_pt_gan = inf'),
+     'loss_pt_gan = inf'),
+])
+def test_nan_guard_names_phase_term_and_checkpoint(result, term):
+    phase_hook, guard = SHTPhaseHook(PAPER_PHASES), SHTNaNGuardHook()
+    runner = make_runner(make_loop(IterBasedTrainLoop, current=11),
+                         model=StepModel(result))
+    set_position(runner, 11)
+    runner.message_hub.update_info('last_ckpt', '/w/iter_11.pth')
+    phase_hook.before_train(runner)
+    guard.before_train(runner)
+    guard.before_train(runner)  # applied twice: wrapped once
+    with pytest.raises(FloatingPointError) as info:
+        runner.model.train_step({}, None)
+    message = str(info.value)
+    assert 'phase "sht_weak"' in message and 'iteration 12' in message
+    assert term in message and '/w/iter_11.pth' in message
+    assert message.count('training stopped') == 1
+    assert runner.logger.lines[-1] == message
+
+
+def test_nan_guard_passes_finite_steps_and_works_without_phase_hook():
+    logs = dict(loss=torch.tensor(0.5), acc=torch.tensor(float('nan')))
+    guard = SHTNaNGuardHook()
+    runner = make_runner(make_loop(IterBasedTrainLoop), StepModel(logs))
+    set_position(runner, 0)
+    guard.before_train(runner)
+    assert runner.model.train_step({}, None) is logs
+    runner.model.result = dict(loss=torch.tensor(float('-inf')))
+    with pytest.raises(FloatingPointError,
+                       match='phase "sht".*no checkpoint was written'):
+        runner.model.train_step({}, None)
+

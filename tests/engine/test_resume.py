@@ -1,0 +1,105 @@
+"""Kill-and-resume through all four SHT phases is exact.
+
+A run killed with SIGKILL mid phase 3 and resumed with ``--resume`` must
+log, for every iteration after the resume point, the same losses as an
+uninterrupted run with the same seed, and end with the same weights and the
+same optimizer states on both sides (generator and discriminator).
+"""
+import os.path as osp
+
+import torch
+from engine_testing import (KILL_AT, MAX_ITERS, console, loss_terms,
+                            read_scalars)
+
+
+def _load(path: str) -> dict:
+    return torch.load(path, map_location='cpu', weights_only=False)
+
+
+def _assert_same_losses(expected: dict, actual: dict, step: int) -> None:
+    assert set(actual) == set(expected), (step, sorted(actual),
+                                          sorted(expected))
+    for name, value in expected.items():
+        assert abs(actual[name] - value) <= 1e-6 * max(1.0, abs(value)), (
+            f'iteration {step}: {name} {actual[name]!r} != {value!r}')
+
+
+def _assert_same_tensors(expected, actual, where: str) -> None:
+    if isinstance(expected, torch.Tensor):
+        assert torch.equal(expected, actual), where
+    elif isinstance(expected, dict):
+        assert set(expected) == set(actual), where
+        for key in expected:
+            _assert_same_tensors(expected[key], actual[key], f'{where}.{key}')
+    elif isinstance(expected, (list, tuple)):
+        assert len(expected) == len(actual), where
+        for i, (e, a) in enumerate(zip(expected, actual)):
+            _assert_same_tensors(e, a, f'{where}[{i}]')
+    else:
+        assert expected == actual, where
+
+
+def test_killed_run_died_mid_phase_three(resume_runs):
+    assert resume_runs['killed_returncode'] < 0  # SIGKILL, no clean-up
+    assert resume_runs['last_before_resume'].endswith(f'iter_{KILL_AT}.pth')
+    log = console(resume_runs['interrupted'])
+    assert f'resumed epoch: 0, iter: {KILL_AT}' in log
+    # the resumed run starts in phase 'sht' and switches to 'sht_weak' on
+    # time; phases 1-2 are not entered again
+    resumed_log = log.split(f'resumed epoch: 0, iter: {KILL_AT}')[1]
+    assert f'SHT phase "sht" (training mode \'sht\'): continuing at iter ' \
+        f'{KILL_AT}' in resumed_log
+    assert 'SHT phase "sht_weak" (training mode \'sht\') begins at iter 10' \
+        in resumed_log
+    assert 'phase "dhln"' not in resumed_log
+    assert 'phase "fptn"' not in resumed_log
+
+
+def test_losses_after_resume_equal_uninterrupted_run(resume_runs):
+    reference = read_scalars(resume_runs['reference'])
+    resumed = read_scalars(resume_runs['interrupted'])
+    assert sorted(reference) == list(range(1, MAX_ITERS + 1))
+    assert sorted(resumed) == list(range(1, MAX_ITERS + 1))
+    for step in range(1, MAX_ITERS + 1):
+        # steps <= KILL_AT come from the killed attempt, the rest from the
+        # resumed one
+        _assert_same_losses(
+            loss_terms(reference[step]), loss_terms(resumed[step]), step)
+    # each phase logs its own loss terms: DHLN only, FPTN with the
+    # discriminator side, then both
+    assert 'loss_pt_l1' not in reference[3] and 'loss_disc' in reference[4]
+    # and no stale term of an earlier phase (FPTN pretraining has no
+    # heatmap loss)
+    assert 'loss_kpt' in reference[3] and 'loss_kpt' not in reference[4]
+    assert 'loss_sr' in reference[MAX_ITERS]
+
+
+def test_final_weights_and_optimizer_states_match(resume_runs):
+    name = f'iter_{MAX_ITERS}.pth'
+    expected = _load(osp.join(resume_runs['reference'], name))
+    actual = _load(osp.join(resume_runs['interrupted'], name))
+    assert actual['meta']['iter'] == expected['meta']['iter'] == MAX_ITERS
+    _assert_same_tensors(expected['state_dict'], actual['state_dict'],
+                         'state_dict')
+    for side in ('generator', 'discriminator'):
+        exp_state = expected['optimizer'][side]['state']
+        act_state = actual['optimizer'][side]['state']
+        assert exp_state, f'{side}: no optimizer state'
+        _assert_same_tensors(exp_state, act_state, f'optimizer.{side}')
+        _assert_same_tensors(expected['optimizer'][side]['param_groups'],
+                             actual['optimizer'][side]['param_groups'],
+                             f'optimizer.{side}.param_groups')
+
+
+def test_resume_restored_both_optimizer_sides(resume_runs):
+    """The checkpoint the run resumed from holds Adam moments of both sides
+    (phase 2 already stepped the discriminators), so an exact final state
+    needs them restored, not rebuilt."""
+    ckpt = _load(resume_runs['resumed_from'])
+    assert ckpt['meta']['iter'] == KILL_AT
+    for side in ('generator', 'discriminator'):
+        steps = {
+            float(s['step'])
+            for s in ckpt['optimizer'][side]['state'].values()
+        }
+        assert steps and max(steps) > 0, side

@@ -1,0 +1,126 @@
+# Publish an SHT training checkpoint for inference (mmpose's publish tool):
+# keep only `meta` and the DHLN weights, drop the optimizer states, the
+# message hub, the schedulers and every training-only FPTN entry (generator,
+# discriminators D_A / D_S, frozen VGG), then write
+# OUT_FILE-<first 8 hex digits of its sha256>.pth.
+#
+#   python tools/misc/publish_model.py work_dirs/sht/iter_100000.pth \
+#       sht_dhln_300w.pth
+import argparse
+import hashlib
+import os
+import os.path as osp
+from typing import Dict, List, Sequence, Tuple
+
+import torch
+
+# checkpoint entries an inference model needs (mmpose keeps the same two)
+PUBLISHED_KEYS = ('meta', 'state_dict')
+# state_dict prefixes of training-only modules: FPTN and its discriminators
+TRAINING_ONLY_PREFIXES = ('fptn.', )
+
+
+def strip_checkpoint(
+    checkpoint: Dict,
+    published_keys: Sequence[str] = PUBLISHED_KEYS,
+    drop_prefixes: Sequence[str] = TRAINING_ONLY_PREFIXES,
+    source: str = 'checkpoint'
+) -> Tuple[Dict, List[str], List[str]]:
+    """Remove what inference does not use from a training checkpoint.
+
+    Args:
+        checkpoint (dict): A checkpoint saved by mmengine's Runner
+            (``meta``, ``state_dict``, ``optimizer``, ``message_hub``, ...).
+        published_keys (Sequence[str]): Top-level entries to keep.
+        drop_prefixes (Sequence[str]): ``state_dict`` entries starting with
+            one of these are removed (training-only modules).
+        source (str): Name of the checkpoint for error messages.
+
+    Returns:
+        tuple: (the stripped checkpoint, removed top-level keys, removed
+        ``state_dict`` keys).
+    """
+    if not isinstance(checkpoint, dict) or 'state_dict' not in checkpoint:
+        found = (sorted(checkpoint) if isinstance(checkpoint, dict) else
+                 type(checkpoint).__name__)
+        raise ValueError(f'{source}: expected a training checkpoint (a dict '
+                         f'with "state_dict"), found {found}')
+    removed_keys = [key for key in checkpoint if key not in published_keys]
+    state_dict = checkpoint['state_dict']
+    removed_weights = [
+        name for name in state_dict
+        if any(name.startswith(prefix) for prefix in drop_prefixes)
+    ]
+    dropped = set(removed_weights)
+    kept_weights = type(state_dict)(
+        (name, value) for name, value in state_dict.items()
+        if name not in dropped)
+    published = {
+        key: value
+        for key, value in checkpoint.items() if key in published_keys
+    }
+    published['state_dict'] = kept_weights
+    return published, removed_keys, removed_weights
+
+
+def file_sha256(path: str) -> str:
+    """Hex sha256 digest of a file."""
+    digest = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for block in iter(lambda: f.read(1 << 20), b''):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def publish_checkpoint(in_file: str, out_file: str) -> str:
+    """Write the inference checkpoint of ``in_file``.
+
+    Args:
+        in_file (str): Training checkpoint (``.pth``).
+        out_file (str): Output name; ``.pth`` is optional.
+
+    Returns:
+        str: The written file, ``<out_file without .pth>-<sha256[:8]>.pth``.
+    """
+    if not osp.isfile(in_file):
+        raise FileNotFoundError(f'{in_file}: no such checkpoint file')
+    # mmengine checkpoints hold more than tensors (meta, message hub)
+    checkpoint = torch.load(in_file, map_location='cpu', weights_only=False)
+    published, removed_keys, removed_weights = strip_checkpoint(
+        checkpoint, source=in_file)
+    stem = out_file[:-len('.pth')] if out_file.endswith('.pth') else out_file
+    out_dir = osp.dirname(osp.abspath(stem))
+    os.makedirs(out_dir, exist_ok=True)
+    tmp_file = stem + '.tmp.pth'
+    torch.save(published, tmp_file)
+    final_file = f'{stem}-{file_sha256(tmp_file)[:8]}.pth'
+    os.replace(tmp_file, final_file)
+    weights = published['state_dict']
+    size = sum(v.numel() * v.element_size() for v in weights.values()
+               if isinstance(v, torch.Tensor))
+    print(f'{in_file}: removed {removed_keys or "no entries"} and '
+          f'{len(removed_weights)} training-only weights '
+          f'({", ".join(TRAINING_ONLY_PREFIXES)}); kept {len(weights)} '
+          f'weights ({size / 2**20:.2f} MiB)')
+    print(f'published to {final_file}')
+    return final_file
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description='Strip an SHT training checkpoint for inference (DHLN '
+        'only) and name it with its sha256')
+    parser.add_argument('in_file', help='training checkpoint')
+    parser.add_argument(
+        'out_file', help='output name; the written file is '
+        'OUT_FILE-<sha256[:8]>.pth')
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = parse_args()
+    publish_checkpoint(args.in_file, args.out_file)
+
+
+if __name__ == '__main__':
+    main()
