@@ -1,0 +1,46 @@
+# Schedule of the SHT rows: phases 2 and 3 of the SHT recipe (Sec. 4.1) in
+# one iteration-based run, switched by SHTPhaseHook from the runner's
+# iteration (a resumed run lands in the right phase):
+#   fptn  "FPTN is first trained using ground-truth landmark heatmaps"
+#         (DHLN frozen, Eq. 5-8);
+#   sht   "we construct SHT by combining the pretrained DHLN and FPTN and
+#         then finetune the combined model" (Eq. 9).
+# Phase 1 (DHLN, Eq. 4) is the run of the row's DHLN config; each SHT row
+# starts from its last checkpoint (load_from). Phase 4 (unlabeled faces,
+# Eq. 9-10) is added by the "-i" / "-v" rows, which start from the SHT
+# row's last checkpoint (iter_40000.pth).
+# This file replaces default_runtime.py in the SHT rows (it extends it with
+# the iteration-based logging, checkpoints and phase hook).
+#
+# From the paper: batch 16 = 8 pairs of views (the rows' train_dataloader);
+# Adam, lr 2e-4, betas (0.5, 0.999) for FPTN (PATN's, models/fptn.py).
+# Our choice (the paper gives no phase lengths): 20k iterations per phase,
+# constant learning rates, validation and checkpoints every 5k iterations.
+_base_ = ['../default_runtime.py']
+
+fptn_iters = 20000
+sht_iters = 20000
+train_cfg = dict(
+    by_epoch=False, max_iters=fptn_iters + sht_iters, val_interval=5000)
+val_cfg = dict()
+test_cfg = dict()
+
+custom_hooks = [
+    dict(
+        type='SHTPhaseHook',
+        phases=[
+            dict(name='fptn', iters=fptn_iters),
+            dict(name='sht', iters=sht_iters),
+        ]),
+    dict(type='SHTNaNGuardHook'),
+    dict(type='SyncBuffersHook'),
+]
+
+default_hooks = dict(
+    checkpoint=dict(by_epoch=False, interval=5000, max_keep_ckpts=3))
+log_processor = dict(by_epoch=False)
+
+# The learning rates are for 8 pairs (16 faces) per step, as in the paper.
+# On N GPUs keep 8 pairs in total (train_dataloader.batch_size=8/N) or train
+# with --auto-scale-lr (lr x N for N x 8 pairs).
+auto_scale_lr = dict(base_batch_size=8)

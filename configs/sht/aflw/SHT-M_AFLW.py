@@ -1,0 +1,34 @@
+# SHT-M of Table 3 (AFLW): DHLN-M trained through FPTN on pairs of views
+# of each labeled face (Sec. 3.3, Eq. 9): phases 2 (FPTN pretraining) and
+# 3 (SHT fine-tuning) of Sec. 4.1, see schedules/sht_finetune_40k.py.
+# Inference runs DHLN-M alone (FPTN is training-only).
+# Phase 1 is the DHLN-M_AFLW run: this run starts from its last checkpoint.
+# Paper: NME_diag % full 1.21, frontal 1.06; NME_box % full 2.14;
+# AUC_box@7 % full 70.1.
+_base_ = [
+    '../../_base_/schedules/sht_finetune_40k.py',
+    '../../_base_/models/sht_256.py', '../../_base_/datasets/aflw.py'
+]
+
+load_from = 'work_dirs/DHLN-M_AFLW/epoch_60.pth'
+
+# AFLW-19: 19 landmarks. VGG-19 weights for the perceptual loss (Eq. 8):
+# torchvision's vgg19-dcbb9e9d.pth, fetched once by hand (see
+# docs/reproduce.md).
+model = dict(
+    backbone=dict(num_keypoints=19),
+    head=dict(num_keypoints=19),
+    fptn=dict(
+        perceptual_loss=dict(vgg_weights='checkpoints/vgg19-dcbb9e9d.pth')))
+
+# Pairs of views (Sec. 4.1): 8 pairs = the paper's batch of 16 faces.
+train_dataloader = dict(
+    _delete_=True,
+    batch_size=8,
+    num_workers=4,
+    persistent_workers=True,
+    sampler=dict(type='InfiniteSampler', shuffle=True),
+    collate_fn=dict(type='pair_collate'),
+    dataset={{_base_.train_pair_dataset}})
+
+default_hooks = dict(checkpoint=dict(save_best='NME_diag', rule='less'))
