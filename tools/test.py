@@ -56,6 +56,9 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     """Apply the command-line options to the config (mmpose semantics)."""
     cfg.launcher = args.launcher
     cfg.load_from = args.checkpoint
+    # Evaluate the inference model: without a train_cfg the SHT estimator
+    # builds DHLN alone (no FPTN, no discriminators, no VGG weights needed).
+    cfg.model.train_cfg = None
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir', None) is None:

@@ -93,6 +93,9 @@ def build_model(cfg_path: str, cfg_options: Dict):
     from mmengine.registry import init_default_scope
     from mmpose.registry import MODELS
     cfg = Config.fromfile(cfg_path)
+    # Count the inference model: without a train_cfg an SHT config builds
+    # DHLN alone (FPTN and the discriminators are training-only).
+    cfg.model.train_cfg = None
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
     init_default_scope(cfg.get('default_scope', 'mmpose'))
