@@ -35,7 +35,7 @@ REGISTERED = {
     'DATA_SAMPLERS': ['MixedRatioSampler'],
     'TRANSFORMS': ['LoadFaceImage', 'RandomPairView', 'PackFaceInputs'],
     'METRICS': ['FaceLandmarkMetric', 'HallucinationMetric'],
-    'HOOKS': ['SHTPhaseHook', 'SHTNaNGuardHook'],
+    'HOOKS': ['SHTPhaseHook', 'SHTNaNGuardHook', 'InferenceOptimHook'],
     'OPTIM_WRAPPER_CONSTRUCTORS': ['SHTOptimWrapperConstructor'],
 }
 

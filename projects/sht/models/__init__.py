@@ -1,5 +1,5 @@
 """SHT models: DHLN (backbone, head, estimator), FPTN, losses."""
-from . import fptn  # noqa: F401
+from . import fptn, inference_optim  # noqa: F401
 from .backbones import DHLN, FUBlock1, FUBlock2
 from .degradation import bicubic_degrade
 from .dhln_features import DHLNFeatures, DHLNOutputs

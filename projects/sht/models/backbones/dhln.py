@@ -160,7 +160,8 @@ class DHLN(BaseBackbone):
             h = self.heatmap_convs[t](p)
             heatmaps.append(h)
             if t < self.num_stacks - 1:
-                x = x + self.feat_remaps[t](p) + self.heatmap_remaps[t](h)
+                x = self.feat_remaps[t](p).add_(x).add_(
+                    self.heatmap_remaps[t](h))
 
         sr = self.sr_tail(q, lr) if self.with_sr_stream else None
         return (tuple(heatmaps) if heatmaps else None), sr

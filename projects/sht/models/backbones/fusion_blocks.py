@@ -29,7 +29,7 @@ class PoseResidualBlock(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         """(N, C_p, H, W) -> (N, C_q, H, W)."""
-        return self.body(x) + self.skip(x)
+        return self.body(x).add_(self.skip(x))
 
 
 class FUBlock1(nn.Module):
@@ -60,7 +60,9 @@ class FUBlock1(nn.Module):
             raise ValueError(
                 'FUBlock1 needs P_t and Q_t of the same spatial size, got '
                 f'{tuple(pose_feats.shape)} and {tuple(sr_feats.shape)}')
-        return sr_feats + sr_feats * torch.sigmoid(self.rb(pose_feats))
+        # Q + Q * sigmoid(.) in one pass, the gate computed in place
+        gate = self.rb(pose_feats).sigmoid_()
+        return torch.addcmul(sr_feats, sr_feats, gate)
 
 
 class FUBlock2(nn.Module):
@@ -92,4 +94,4 @@ class FUBlock2(nn.Module):
             raise ValueError(
                 'FUBlock2 needs P_t and Q\'_t of the same spatial size, got '
                 f'{tuple(pose_feats.shape)} and {tuple(sr_feats.shape)}')
-        return pose_feats + self.conv(torch.cat([pose_feats, sr_feats], 1))
+        return self.conv(torch.cat([pose_feats, sr_feats], 1)).add_(pose_feats)

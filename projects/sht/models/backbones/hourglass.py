@@ -38,7 +38,26 @@ class Bottleneck(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         """(N, C_in, H, W) -> (N, C_out, H, W)."""
-        return self.body(x) + self.skip(x)
+        # in place on the fresh conv output: no extra feature-map buffer
+        return self.body(x).add_(self.skip(x))
+
+
+def add_upsampled_nearest(high: Tensor, low: Tensor) -> Tensor:
+    """``high + interpolate(low, scale_factor=2, mode='nearest')``.
+
+    Every low-resolution value is broadcast onto its 2x2 block of ``high``
+    (views, any memory format), so the up-sampled map is never stored.
+
+    Args:
+        high (Tensor): (N, C, 2h, 2w).
+        low (Tensor): (N, C, h, w).
+
+    Returns:
+        Tensor: (N, C, 2h, 2w).
+    """
+    h, w = low.shape[-2:]
+    blocks = high.unflatten(-1, (w, 2)).unflatten(-3, (h, 2))
+    return (blocks + low[:, :, :, None, :, None]).flatten(-2).flatten(-3, -2)
 
 
 class Hourglass(nn.Module):
@@ -81,8 +100,7 @@ class Hourglass(nn.Module):
                 f'2 at depth {self.depth}')
         up1 = self.up1(x)
         low = self.low3(self.low2(self.low1(F.max_pool2d(x, 2))))
-        up2 = F.interpolate(low, scale_factor=2, mode='nearest')
-        return self.merge(up1 + up2)
+        return self.merge(add_upsampled_nearest(up1, low))
 
 
 class HourglassStem(nn.Module):

@@ -29,7 +29,7 @@ class SRBlock(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         """(N, C, H, W) -> (N, C, H, W)."""
-        return x + self.body(x)
+        return self.body(x).add_(x)
 
 
 class SRModule(nn.Sequential):
@@ -98,4 +98,4 @@ class SRTail(nn.Module):
             base = F.interpolate(
                 lr, scale_factor=self.scale, mode='bicubic',
                 align_corners=False)
-        return self.to_rgb(self.upsampler(feats)) + base
+        return self.to_rgb(self.upsampler(feats)).add_(base)

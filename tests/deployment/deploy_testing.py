@@ -1,0 +1,69 @@
+"""Tiny versions of the project's configs for the deployment tests.
+
+Each writes a config file that inherits a real config of the repository and
+shrinks DHLN (and FPTN) so the CPU tests take seconds.
+"""
+import os.path as osp
+from pathlib import Path
+from typing import Dict
+
+REPO = Path(__file__).resolve().parents[2]
+CONFIGS = REPO / 'configs' / 'sht'
+
+TINY_BACKBONE = dict(
+    num_stacks=2,
+    stack_channels=16,
+    hourglass_depth=2,
+    sr_channels=8,
+    num_sr_blocks=1,
+    sr_hidden_channels=8)
+
+# "-M" setting at 1/4 size: HR 64 -> LR 16, SR x4, 16x16 heatmaps
+TINY_M = dict(hr=64, lr_size=16, lr_upsample_to=None, heatmap=16, sr=4)
+# CelebA setting at 1/4 size: HR 32 -> 4 -> bicubic up to 16, SR x2
+TINY_CELEBA = dict(hr=32, lr_size=4, lr_upsample_to=16, heatmap=16, sr=2)
+
+_TEMPLATE = '''_base_ = [{base!r}]
+codec = dict(type='MSRAHeatmap', input_size=({hr}, {hr}),
+             heatmap_size=({heatmap}, {heatmap}), sigma=1)
+model = dict(
+    lr_size={lr_size},
+    lr_upsample_to={lr_upsample_to},
+    backbone=dict({backbone}, sr_scale={sr}),
+    head=dict(decoder=codec),
+    test_cfg=dict(flip_test=False){extra})
+'''
+
+_FPTN = ''',
+    fptn=dict(
+        generator=dict(base_channels=4, num_blocks=1),
+        discriminator=dict(base_channels=4, num_res_blocks=1))'''
+
+
+def write_tiny_config(folder: Path,
+                      base: str,
+                      setting: Dict = TINY_M,
+                      name: str = None,
+                      **backbone) -> str:
+    """Write a tiny config inheriting ``configs/sht/<base>``.
+
+    Args:
+        folder (Path): Where to write it.
+        base (str): Config relative to ``configs/sht`` (e.g.
+            ``'300w/DHLN-M_300W.py'``).
+        setting (dict): :data:`TINY_M` or :data:`TINY_CELEBA`.
+        name (str, optional): File name. Defaults to the base's name.
+        **backbone: Extra backbone overrides (e.g. ``with_sr_stream``).
+
+    Returns:
+        str: The config path.
+    """
+    bb = dict(TINY_BACKBONE, **backbone)
+    text = _TEMPLATE.format(
+        base=str(CONFIGS / base),
+        backbone=', '.join(f'{k}={v!r}' for k, v in bb.items()),
+        extra=_FPTN if 'SHT' in osp.basename(base) else '',
+        **setting)
+    path = Path(folder) / (name or osp.basename(base))
+    path.write_text(text)
+    return str(path)

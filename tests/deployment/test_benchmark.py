@@ -1,0 +1,162 @@
+"""tools/analysis/benchmark.py: timing, memory, targets, an end-to-end run
+on tiny configs."""
+import importlib.util
+import json
+import sys
+
+import pytest
+import torch
+from deploy_testing import REPO, TINY_CELEBA, write_tiny_config
+
+
+def _load_tool():
+    spec = importlib.util.spec_from_file_location(
+        'sht_benchmark', REPO / 'tools' / 'analysis' / 'benchmark.py')
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+bench = _load_tool()
+
+
+class FakeClock:
+    """perf_counter stand-in: each timed call advances it by a set amount."""
+
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_interleaved_rounds_and_medians(monkeypatch):
+    clock = FakeClock()
+    monkeypatch.setattr(bench.time, 'perf_counter', clock)
+    order = []
+    durations = dict(a=iter([9.0, 1.0, 5.0, 3.0]), b=iter([7.0, 2.0, 4.0,
+                                                           8.0]))
+
+    def make(name):
+
+        def call():
+            order.append(name)
+            clock.now += next(durations[name])
+
+        return call
+
+    out = bench.interleaved(dict(a=make('a'), b=make('b')), repeats=3,
+                            warmup=1, device='cpu', desc='test')
+    assert order == ['a', 'b'] * 4  # A, B, A, B, ...
+    # the first (warm-up) call of each is not timed
+    assert out['a']['seconds'] == [1.0, 5.0, 3.0]
+    assert out['b']['seconds'] == [2.0, 4.0, 8.0]
+    assert out['a']['median_s'] == 3.0 and out['b']['median_s'] == 4.0
+    with pytest.raises(ValueError, match='warmup'):
+        bench.interleaved(dict(a=make('a')), 1, 0, 'cpu', 'test')
+
+
+def test_cpu_timer_uses_process_time(monkeypatch):
+    wall, cpu = FakeClock(), FakeClock()
+    monkeypatch.setattr(bench.time, 'perf_counter', wall)
+    monkeypatch.setattr(bench.time, 'process_time', cpu)
+    steps = iter([(5.0, 1.0), (6.0, 2.0), (9.0, 2.5), (7.0, 4.0)])
+
+    def call():
+        w, c = next(steps)
+        wall.now += w
+        cpu.now += c
+
+    out = bench.interleaved(dict(a=call), repeats=3, warmup=1, device='cpu',
+                            desc='test', timer='cpu')
+    assert out['a']['seconds'] == [6.0, 9.0, 7.0]
+    assert out['a']['cpu_seconds'] == [2.0, 2.5, 4.0]
+    assert out['a']['median_s'] == 2.5
+    with pytest.raises(SystemExit):
+        bench.parse_args(['--timer', 'cpu', '--device', 'cuda'])
+
+
+@pytest.mark.skipif(not sys.platform.startswith('linux'),
+                    reason='reads /proc/self/status')
+def test_peak_memory_sees_a_large_allocation():
+    with bench.PeakMemory('cpu') as idle:
+        pass
+    with bench.PeakMemory('cpu') as busy:
+        block = torch.ones(64, 2**20)  # 256 MiB, every page touched
+        del block
+    assert busy.delta_mib > 200
+    assert idle.delta_mib < 50
+
+
+def _results(ratio, frac, sht, pipeline, shn_params=16.38e6):
+    rows = {
+        'SHN/optimized': dict(images_per_s=10.0),
+        'DHLN[x]/optimized': dict(images_per_s=10.0 * ratio,
+                                  mac_fraction_of_matmul=frac),
+        'SHN/plain': dict(images_per_s=5.0),
+        'DHLN[x]/plain': dict(images_per_s=1.0, mac_fraction_of_matmul=0.1),
+    }
+    return dict(
+        inference=dict(
+            models={'SHN': dict(params=shn_params),
+                     'DHLN[x]': dict(params=22.80e6)},
+            batches={'1': dict(rows={}), '16': dict(rows=rows)}),
+        train=dict(sht_over_dhln_step=sht, dhln=dict(images_per_s=1.0)),
+        pipeline=dict(pairs_per_second=pipeline))
+
+
+def test_acceptance_flags():
+    good = bench.acceptance(_results(0.7, 0.85, 2.5, 12.0))
+    assert all(a['ok'] for a in good.values()), good
+    # the optimized variant at the largest batch is judged
+    key = 'DHLN/SHN throughput, batch 16 (optimized)'
+    assert good[key]['value'] == pytest.approx(0.7)
+    bad = bench.acceptance(_results(0.6, 0.5, 3.5, 8.0, shn_params=15e6))
+    assert not any(a['ok'] for name, a in bad.items()
+                   if not name.startswith('DHLN[x] parameters'))
+    assert bad['SHN parameters vs paper']['value'] == pytest.approx(
+        15e6 / 16.41e6 - 1)
+
+
+def test_end_to_end_on_tiny_configs(tmp_path, capsys):
+    shn = write_tiny_config(tmp_path, '300w/SHN_300W.py')
+    dhln = write_tiny_config(tmp_path, '300w/DHLN-M_300W.py')
+    celeba = write_tiny_config(tmp_path, 'celeba/DHLN_CelebA.py',
+                               TINY_CELEBA)
+    sht = write_tiny_config(tmp_path, '300w/SHT-M_300W.py')
+    out = tmp_path / 'bench.json'
+    res = bench.main([
+        '--shn', shn, '--dhln', dhln, celeba, '--sht', sht, '--skip',
+        'hrnet', '--batch-sizes', '1', '2', '--repeats', '1',
+        '--train-batch', '4', '--train-pairs', '1', '--train-repeats', '1',
+        '--pipeline-pairs', '3', '--matmul-size', '256',
+        '--variants', 'plain', 'optimized', '--no-malloc-tuning', '--out',
+        str(out)
+    ])
+    saved = json.loads(out.read_text())
+    assert saved['acceptance'].keys() == res['acceptance'].keys()
+    rows = saved['inference']['batches']['2']['rows']
+    # the plain model is timed for the SHN / DHLN pair only
+    assert set(rows) == {
+        'SHN/plain', 'SHN/optimized', 'DHLN[DHLN-M_300W]/plain',
+        'DHLN[DHLN-M_300W]/optimized', 'DHLN[DHLN_CelebA]/optimized'
+    }
+    for row in rows.values():
+        assert row['images_per_s'] > 0 and row['mac_fraction_of_matmul'] > 0
+    models = saved['inference']['models']
+    assert models['DHLN[DHLN_CelebA]']['hr_size'] == 32
+    # DHLN = SHN + the SR stream and fusion blocks: more parameters and MACs
+    assert models['DHLN[DHLN-M_300W]']['params'] > models['SHN']['params']
+    assert (models['DHLN[DHLN-M_300W]']['macs_per_image'] >
+            models['SHN']['macs_per_image'])
+    train = saved['train']
+    assert train['dhln']['images'] == 4 and train['sht']['pairs'] == 1
+    # the paper's 8-pair SHT step, extrapolated from 1 pair, against DHLN
+    assert train['sht']['extrapolated']
+    assert train['sht']['step_s_8_pairs'] == pytest.approx(
+        8 * train['sht']['median_s'])
+    assert train['sht_over_dhln_step'] == pytest.approx(
+        8 * train['sht']['median_s'] / train['dhln']['median_s'])
+    assert saved['pipeline']['pairs_per_second'] > 0
+    text = capsys.readouterr().out
+    assert 'Targets (issue 9)' in text and '(extrapolated)' in text
