@@ -100,7 +100,8 @@ def phase_hook_cfg(cfg: Config) -> dict:
 
 
 def set_phase_iters(cfg: Config, iters: Sequence[int]) -> None:
-    """Give the four phases new lengths; checkpoints every gcd of them."""
+    """Give the four phases new lengths; checkpoints every gcd of them, and
+    the loss log at least once per phase (for the loss curves)."""
     if len(iters) != 4 or min(iters) < 1:
         raise ValueError(f'--phase-iters needs 4 positive ints, got {iters}')
     phases = phase_hook_cfg(cfg)['phases']
@@ -108,6 +109,8 @@ def set_phase_iters(cfg: Config, iters: Sequence[int]) -> None:
         phase['iters'] = int(num)
     cfg.train_cfg.max_iters = int(sum(iters))
     cfg.default_hooks.checkpoint.interval = reduce(math.gcd, iters)
+    logger = cfg.default_hooks.logger
+    logger.interval = min(logger.get('interval', 50), min(iters))
     for sched in cfg.param_scheduler.get('generator', []):
         if sched.get('type') == 'MultiStepLR':
             sched['milestones'] = [int(iters[0] + iters[1])]

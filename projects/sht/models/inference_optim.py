@@ -26,7 +26,7 @@ Test-time use from a config (the module must be imported, it registers the
 hook)::
 
     custom_imports = dict(
-        imports=['sht', 'sht.models.inference_optim'],
+        imports=['sht'],
         allow_failed_imports=False)
     custom_hooks = [dict(type='InferenceOptimHook', channels_last=True)]
 """
