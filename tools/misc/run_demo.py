@@ -313,6 +313,10 @@ def train(cfg: Config, ends: List[Tuple[str, int]], force: bool) -> float:
               'them (--force retrains).')
         return 0.0
     start = time.time()
+    # mmengine reuses a visualizer instance of the same name (the runner's
+    # timestamp, to the second), and with it an older run's log folder; a
+    # name of our own keeps this run's scalars (the loss curves) in its own.
+    cfg.visualizer.name = f'sht_demo_{os.getpid()}_{time.time_ns()}'
     Runner.from_cfg(cfg).train()
     return time.time() - start
 
