@@ -27,7 +27,7 @@ quiet_pip install -q --upgrade pip
 quiet_pip install -q "torch==2.5.1" "torchvision==0.20.1" "numpy<2" "opencv-python<4.12" \
   "setuptools>=64,<81" wheel
 if ! "$VPY" -c "import mmcv, mmcv.ops" >/dev/null 2>&1; then
-  log "building mmcv 2.1.0 with its ops (first time about 7 minutes on 2 cores; pip caches the wheel)"
+  log "installing mmcv 2.1.0 with its ops (built from source the first time, about 7 minutes on 2 cores; pip caches the wheel)"
   MMCV_WITH_OPS=1 MAX_JOBS="${MAX_JOBS:-2}" quiet_pip install -q --no-build-isolation "mmcv==2.1.0"
 fi
 log "installing mmpose/mmdet (without chumpy) and their runtime needs"
