@@ -67,12 +67,17 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     if args.dump is not None:
         if not args.dump.endswith(('.pkl', '.pickle')):
             raise ValueError(f'--dump must end with .pkl, got {args.dump!r}')
+        dump = dict(type='DumpResults', out_file_path=args.dump)
         evaluator = cfg.test_evaluator
-        if isinstance(evaluator, dict):
-            evaluator = [evaluator]
-        cfg.test_evaluator = list(evaluator) + [
-            dict(type='DumpResults', out_file_path=args.dump)
-        ]
+        if isinstance(evaluator, dict) and 'metrics' in evaluator:
+            # an Evaluator config: dict(type=..., metrics=[...])
+            metrics = evaluator['metrics']
+            metrics = [metrics] if isinstance(metrics, dict) else list(metrics)
+            evaluator['metrics'] = metrics + [dump]
+        else:
+            if isinstance(evaluator, dict):
+                evaluator = [evaluator]
+            cfg.test_evaluator = list(evaluator) + [dump]
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
     ced_dir = args.ced_dir or osp.join(cfg.work_dir, 'ced')
