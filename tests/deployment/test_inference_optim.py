@@ -183,37 +183,56 @@ def test_maybe_compile_is_a_switch():
     assert whole._orig_mod is model
 
 
-ALLOCATION_FAULTS = """
-import resource, sys, torch
+ALLOCATION_STATS = """
+import ctypes, ctypes.util, sys, torch
 from sht.models.inference_optim import tune_cpu_allocator
+
+
+class MallInfo2(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_size_t) for name in (
+        'arena', 'ordblks', 'smblks', 'hblks', 'hblkhd', 'usmblks',
+        'fsmblks', 'uordblks', 'fordblks', 'keepcost')]
+
+
+libc = ctypes.CDLL(ctypes.util.find_library('c') or 'libc.so.6')
+libc.mallinfo2.restype = MallInfo2
 if sys.argv[1] == 'tuned':
     assert tune_cpu_allocator()
-faults = []
-for _ in range(6):
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-    x = torch.ones(16 * 2**20)  # 64 MiB, above glibc's mmap threshold
-    del x
-    faults.append(resource.getrusage(resource.RUSAGE_SELF).ru_minflt -
-                  before)
-print(min(faults[2:]))
+mapped_before = libc.mallinfo2().hblkhd
+x = torch.ones(16 * 2**20)  # 64 MiB, above glibc's default mmap threshold
+mapped_while_held = libc.mallinfo2().hblkhd - mapped_before
+del x
+heap_after_free = libc.mallinfo2().arena
+print(mapped_while_held, heap_after_free)
 """
 
 
 @pytest.mark.skipif(not sys.platform.startswith('linux'),
                     reason='glibc malloc tuning')
-def test_tuned_allocator_reuses_large_blocks():
-    """A 64 MiB tensor costs ~16k page faults per allocation with glibc's
-    defaults, and none once the heap keeps freed blocks."""
+def test_tuned_allocator_keeps_large_blocks_in_the_heap():
+    """With glibc's defaults a 64 MiB tensor is its own mmap (returned to
+    the kernel on free, so every allocation faults its pages in again);
+    tuned, it comes from the heap, which keeps it after the free.
 
-    def faults(mode):
-        proc = subprocess.run([sys.executable, '-c', ALLOCATION_FAULTS,
+    Checked through glibc's own ``mallinfo2`` book-keeping rather than page
+    fault counts, which depend on the kernel and the host.
+    """
+
+    def stats(mode):
+        proc = subprocess.run([sys.executable, '-c', ALLOCATION_STATS,
                                mode], capture_output=True, text=True,
                               timeout=120)
         assert proc.returncode == 0, proc.stderr[-2000:]
-        return int(proc.stdout.split()[-1])
+        return [int(v) for v in proc.stdout.split()[-2:]]
 
-    assert faults('default') > 10000
-    assert faults('tuned') < 1000
+    block = 64 * 2**20
+    mapped, _ = stats('default')
+    if mapped < block:
+        pytest.skip('torch does not allocate through glibc malloc here '
+                    '(a preloaded allocator?)')
+    mapped, heap_after_free = stats('tuned')
+    assert mapped == 0
+    assert heap_after_free >= block
 
 
 # ---- the speed rewrites of the DHLN blocks (in-place residual adds, the
