@@ -56,6 +56,9 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     """Apply the command-line options to the config (mmpose semantics)."""
     cfg.launcher = args.launcher
     cfg.load_from = args.checkpoint
+    # testing loads weights only (a training config with resume=True would
+    # otherwise try to restore an optimizer the test runner does not build)
+    cfg.resume = False
     # Evaluate the inference model: without a train_cfg the SHT estimator
     # builds DHLN alone (no FPTN, no discriminators, no VGG weights needed).
     cfg.model.train_cfg = None

@@ -116,3 +116,21 @@ def test_run_demo_smoke(demo_data, tmp_path, monkeypatch):
     ]) == 0
     for end, mtime in mtimes.items():
         assert osp.getmtime(osp.join(work_dir, f'iter_{end}.pth')) == mtime
+
+
+def test_acceptance_judges_the_final_model():
+    driver = load_driver()
+    rows = [dict(name='mean shape', NME_io=16.0, PSNR=math.nan),
+            dict(name='bicubic', NME_io=math.nan, PSNR=35.0),
+            dict(name='DHLN (phase 1)', NME_io=6.0, PSNR=39.0),
+            dict(name='SHT + unlabeled video (phase 4)', NME_io=9.0,
+                 PSNR=39.0)]
+    ok, lines = driver.acceptance(rows)
+    assert not ok  # 9 / 16 > 0.5, although phase 1 would pass
+    assert 'phase 4' in lines[0] and 'FAIL' in lines[0]
+    assert 'PASS' in lines[1]
+    rows[-1] = dict(rows[-1], NME_io=7.9)
+    ok, lines = driver.acceptance(rows)
+    assert ok and '0.49 x' in lines[0]
+    rows[-1] = dict(rows[-1], PSNR=34.9)
+    assert not driver.acceptance(rows)[0]

@@ -120,6 +120,7 @@ def test_schedule_start_phase_and_open_end():
      ([dict(name='warmup', iters=2)], 'mode'),
      ([dict(name='sht', iters=2), dict(name='sht', iters=2)], 'twice'),
      ([dict(name='fptn', iters=2, frozen='backbone')], 'frozen'),
+     ([dict(name='sht', iters=2, norm_eval='backbone.')], 'norm_eval'),
      ([], 'empty')])
 def test_schedule_rejects_bad_phases(phases, message):
     with pytest.raises((ValueError, TypeError, KeyError), match=message):
@@ -165,6 +166,46 @@ def test_hook_follows_the_iteration_and_is_idempotent():
     begins = [line for line in runner.logger.lines if 'begins' in line]
     assert len(begins) == 4
     assert 'sht_weak' in begins[-1] and 'iter 10' in begins[-1]
+
+
+class BNEstimator(TinyEstimator):
+    """TinyEstimator with BatchNorm layers in DHLN and in FPTN."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.backbone = nn.Sequential(nn.Conv2d(2, 2, 1), nn.BatchNorm2d(2))
+        self.fptn.norm = nn.BatchNorm2d(2)
+
+
+def test_hook_norm_eval_keeps_running_statistics_of_its_phase():
+    phases = [dict(name='dhln', iters=2),
+              dict(name='sht_weak', mode='sht', iters=2,
+                   norm_eval=['backbone.']),
+              dict(name='sht', iters=2)]
+    hook = SHTPhaseHook(phases)
+    model = BNEstimator()
+    runner = make_runner(make_loop(IterBasedTrainLoop, max_iters=6), model)
+    bn = model.backbone[1]
+    set_position(runner, 0)
+    model.train()
+    hook.before_train(runner)
+    moved = []
+    for it in range(6):
+        set_position(runner, it)
+        hook.before_train_iter(runner, it)
+        before = bn.running_mean.clone()
+        model.backbone(torch.randn(8, 2, 3, 3) * 3 + 5)
+        moved.append(not torch.equal(before, bn.running_mean))
+        # FPTN's own BatchNorm is never under the prefix
+        assert model.fptn.norm.training
+    assert moved == [True, True, False, False, True, True]
+    # a validation's model.eval() / model.train() does not undo the phase
+    set_position(runner, 2)
+    hook.before_train_iter(runner, 2)
+    model.eval()
+    model.train()
+    hook.before_train_iter(runner, 2)
+    assert not bn.training and model.training
 
 
 def test_hook_drops_logged_outputs_of_the_previous_phase():

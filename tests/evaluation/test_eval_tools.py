@@ -150,3 +150,37 @@ def test_resolution_sweep(tiny, test_run, tmp_path):
             reference[key], rel=1e-6)
     psnr = [results[s]['PSNR'] for s in (4, 8, 16, 32)]
     assert len(set(np.round(psnr, 6))) == 4
+
+
+def load_test_tool():
+    path = REPO / 'tools' / 'test.py'
+    spec = importlib.util.spec_from_file_location('sht_test_tool', path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize('evaluator', [
+    [dict(type='FaceLandmarkMetric')],
+    dict(type='Evaluator', metrics=[dict(type='FaceLandmarkMetric')])])
+def test_test_tool_merge_args(tmp_path, evaluator):
+    """A training config (resume=True, train_cfg) is evaluated as a plain
+    inference model from the given checkpoint; --dump adds DumpResults."""
+    from argparse import Namespace
+
+    from mmengine.config import Config
+    tool = load_test_tool()
+    cfg = Config(dict(resume=True, load_from='old.pth',
+                      model=dict(type='SHTEstimator', train_cfg=dict()),
+                      test_evaluator=evaluator))
+    args = Namespace(launcher='none', checkpoint='new.pth', work_dir=None,
+                     dump=str(tmp_path / 'preds.pkl'), cfg_options=None,
+                     ced_dir='none', config='configs/x/my_model.py')
+    cfg = tool.merge_args(cfg, args)
+    assert cfg.resume is False and cfg.load_from == 'new.pth'
+    assert cfg.model.train_cfg is None
+    assert cfg.work_dir.endswith('my_model')
+    metrics = (cfg.test_evaluator['metrics'] if 'metrics' in
+               cfg.test_evaluator else cfg.test_evaluator)
+    assert [m['type'] for m in metrics] == ['FaceLandmarkMetric',
+                                            'DumpResults']

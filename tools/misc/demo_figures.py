@@ -82,12 +82,12 @@ def plot_face_grid(baseline: Sequence[FaceRecord],
                    out_file: str,
                    crop_border: int = 4) -> str:
     """One row per face: LR input | bicubic | hallucinated after phase 1 |
-    after the last phase | HR with the phase-1 DHLN's predicted (red) and
+    after the last phase | HR with the final model's predicted (red) and
     the true (green) landmarks. Tiles carry their PSNR (Y, dB) against the
     HR crop."""
     rows = min(len(baseline), len(first), len(last))
     titles = ['LR input', 'bicubic', 'DHLN (phase 1)', 'SHT (phase 4)',
-              'HR + DHLN landmarks']
+              'HR + final landmarks']
     fig, axes = plt.subplots(rows, 5, figsize=(9, 1.9 * rows), squeeze=False)
     for i in range(rows):
         hr = last[i].hr
@@ -103,7 +103,7 @@ def plot_face_grid(baseline: Sequence[FaceRecord],
             _show(axes[i, col], img, f'{head}{psnr:.2f} dB')
         _show(axes[i, 4], hr, titles[4] if i == 0 else '')
         axes[i, 4].scatter(*last[i].gt.T, s=4, c='lime', label='true')
-        axes[i, 4].scatter(*first[i].pred.T, s=4, c='red', label='predicted')
+        axes[i, 4].scatter(*last[i].pred.T, s=4, c='red', label='predicted')
     axes[0, 4].legend(loc='lower center', fontsize=6, markerscale=2,
                       bbox_to_anchor=(0.5, -0.35), ncol=2)
     return _save(fig, out_file)

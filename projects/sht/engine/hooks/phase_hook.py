@@ -22,6 +22,7 @@ from mmengine.model import is_model_wrapper
 from mmengine.runner import EpochBasedTrainLoop, IterBasedTrainLoop
 from mmpose.registry import HOOKS
 from torch import nn
+from torch.nn.modules.batchnorm import _BatchNorm
 
 from .phase_data import PhaseDataIterator
 from .phase_schedule import UNITS, PhaseSchedule, TrainingPhase
@@ -71,6 +72,10 @@ class SHTPhaseHook(Hook):
             - ``frozen`` (list[str], optional): prefixes of parameter names
               not trained in this phase (default: ``backbone.``, ``neck.``,
               ``head.`` in ``'fptn'``, nothing elsewhere);
+            - ``norm_eval`` (list[str], optional): prefixes of module names
+              whose BatchNorm layers stay in eval mode in this phase
+              (running statistics frozen), e.g. ``['backbone.']`` to
+              fine-tune DHLN on batches of another make-up than phase 1's;
             - ``train_dataloader`` (dict | str, optional): the dataloader of
               this phase (e.g. labeled + unlabeled pairs with
               ``MixedRatioSampler`` for ``'sht_weak'``), or the name of a
@@ -207,6 +212,17 @@ class SHTPhaseHook(Hook):
             param.requires_grad_(trainable)
 
     @staticmethod
+    def _apply_norm_eval(model: nn.Module, phase: TrainingPhase) -> None:
+        """BatchNorm layers under the phase's ``norm_eval`` prefixes in
+        eval mode, the others in the model's mode (re-applied every
+        iteration: ``model.train()`` after a validation resets them)."""
+        for name, module in model.named_modules():
+            if isinstance(module, _BatchNorm):
+                frozen = any((name + '.').startswith(prefix)
+                             for prefix in phase.norm_eval)
+                module.train(model.training and not frozen)
+
+    @staticmethod
     def _drop_loss_history(runner) -> None:
         """Forget the logged model outputs of the previous phase.
 
@@ -254,6 +270,7 @@ class SHTPhaseHook(Hook):
             }
         if model.train_mode != phase.mode:
             model.train_mode = phase.mode
+        self._apply_norm_eval(model, phase)
         if phase != self.current:
             self._apply_frozen(model, phase)
             unit = self.schedule.unit[:-1]

@@ -43,6 +43,9 @@ class TrainingPhase:
             last phase ("until the end of training").
         begin (int): First position of the phase on the full time line.
         frozen (tuple[str]): Parameter-name prefixes not trained in it.
+        norm_eval (tuple[str]): Module-name prefixes whose BatchNorm layers
+            stay in eval mode in it (running statistics frozen, batches
+            normalised with them), as mmpose backbones' ``norm_eval``.
         train_dataloader (dict | str, optional): Dataloader config used in
             this phase instead of the runner's ``train_dataloader``, or the
             name of a top-level config entry holding one.
@@ -52,6 +55,7 @@ class TrainingPhase:
     length: Optional[int]
     begin: int
     frozen: Tuple[str, ...] = ()
+    norm_eval: Tuple[str, ...] = ()
     train_dataloader: Optional[Union[dict, str]] = field(
         default=None, compare=False)
 
@@ -67,7 +71,8 @@ def _parse_phase(index: int, spec: dict, unit: str, begin: int,
     where = f'SHTPhaseHook: phases[{index}]'
     if not isinstance(spec, dict):
         raise TypeError(f'{where} must be a dict, got {type(spec).__name__}')
-    known = {'name', 'mode', 'frozen', 'train_dataloader', *UNITS}
+    known = {'name', 'mode', 'frozen', 'norm_eval', 'train_dataloader',
+             *UNITS}
     unknown = set(spec) - known
     if unknown:
         raise KeyError(f'{where} has unknown keys {sorted(unknown)}; '
@@ -99,6 +104,11 @@ def _parse_phase(index: int, spec: dict, unit: str, begin: int,
             isinstance(prefix, str) for prefix in frozen):
         raise TypeError(f'{where} ("{name}"): "frozen" must be a list of '
                         f'parameter-name prefixes, got {frozen!r}')
+    norm_eval = spec.get('norm_eval', ())
+    if isinstance(norm_eval, str) or not all(
+            isinstance(prefix, str) for prefix in norm_eval):
+        raise TypeError(f'{where} ("{name}"): "norm_eval" must be a list of '
+                        f'module-name prefixes, got {norm_eval!r}')
     loader = spec.get('train_dataloader')
     if loader is not None and not isinstance(loader, (dict, str)):
         raise TypeError(f'{where} ("{name}"): "train_dataloader" must be a '
@@ -112,6 +122,7 @@ def _parse_phase(index: int, spec: dict, unit: str, begin: int,
         length=length,
         begin=begin,
         frozen=tuple(frozen),
+        norm_eval=tuple(norm_eval),
         train_dataloader=loader)
 
 
