@@ -1,5 +1,5 @@
-"""tools/analysis/benchmark.py: timing, memory, targets, an end-to-end run
-on tiny configs."""
+"""tools/analysis/benchmark.py and sht.utils.benchmarking: timing, memory,
+targets, an end-to-end run on tiny configs."""
 import importlib.util
 import json
 import sys
@@ -7,6 +7,9 @@ import sys
 import pytest
 import torch
 from deploy_testing import REPO, TINY_CELEBA, write_tiny_config
+
+from sht.utils import benchmarking
+from sht.utils.benchmarking import PeakMemory
 
 
 def _load_tool():
@@ -32,7 +35,7 @@ class FakeClock:
 
 def test_interleaved_rounds_and_medians(monkeypatch):
     clock = FakeClock()
-    monkeypatch.setattr(bench.time, 'perf_counter', clock)
+    monkeypatch.setattr(benchmarking.time, 'perf_counter', clock)
     order = []
     durations = dict(a=iter([9.0, 1.0, 5.0, 3.0]), b=iter([7.0, 2.0, 4.0,
                                                            8.0]))
@@ -58,8 +61,8 @@ def test_interleaved_rounds_and_medians(monkeypatch):
 
 def test_cpu_timer_uses_process_time(monkeypatch):
     wall, cpu = FakeClock(), FakeClock()
-    monkeypatch.setattr(bench.time, 'perf_counter', wall)
-    monkeypatch.setattr(bench.time, 'process_time', cpu)
+    monkeypatch.setattr(benchmarking.time, 'perf_counter', wall)
+    monkeypatch.setattr(benchmarking.time, 'process_time', cpu)
     steps = iter([(5.0, 1.0), (6.0, 2.0), (9.0, 2.5), (7.0, 4.0)])
 
     def call():
@@ -79,9 +82,9 @@ def test_cpu_timer_uses_process_time(monkeypatch):
 @pytest.mark.skipif(not sys.platform.startswith('linux'),
                     reason='reads /proc/self/status')
 def test_peak_memory_sees_a_large_allocation():
-    with bench.PeakMemory('cpu') as idle:
+    with PeakMemory('cpu') as idle:
         pass
-    with bench.PeakMemory('cpu') as busy:
+    with PeakMemory('cpu') as busy:
         block = torch.ones(64, 2**20)  # 256 MiB, every page touched
         del block
     assert busy.delta_mib > 200

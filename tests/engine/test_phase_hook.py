@@ -1,89 +1,15 @@
-"""SHTPhaseHook, PhaseSchedule, PhaseDataIterator and SHTNaNGuardHook on a
-stand-in runner (no training; the end-to-end runs are in test_resume.py)."""
-import math
-import uuid
-from types import SimpleNamespace
-from typing import List
-
+"""SHTPhaseHook, PhaseSchedule and PhaseDataIterator on a stand-in runner
+(no training; the end-to-end runs are in test_resume.py)."""
 import pytest
 import torch
-from mmengine.logging import MessageHub
 from mmengine.runner import EpochBasedTrainLoop, IterBasedTrainLoop
 from mmengine.runner.loops import _InfiniteDataloaderIterator
+from runner_standins import (PAPER_PHASES, TinyEstimator, make_loop,
+                             make_runner, set_position)
 from torch import nn
-from torch.utils.data import DataLoader
 
 from sht.engine.hooks import (PHASE_INFO_KEY, PhaseDataIterator,
-                              PhaseSchedule, SHTNaNGuardHook, SHTPhaseHook,
-                              non_finite_terms)
-
-PAPER_PHASES = [
-    dict(name='dhln', iters=3),
-    dict(name='fptn', iters=3),
-    dict(name='sht', iters=4),
-    dict(name='sht_weak', iters=4),
-]
-
-
-# ------------------------------------------------------------ stand-ins
-class TinyEstimator(nn.Module):
-    """Parameters named like SHTEstimator's, a ``train_mode`` attribute and
-    one parameter frozen by the model itself (like FPTN's VGG)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.backbone = nn.Linear(2, 2)
-        self.head = nn.Linear(2, 2)
-        self.fptn = nn.ModuleDict(
-            dict(generator=nn.Linear(2, 2), vgg=nn.Linear(2, 2)))
-        self.fptn.vgg.requires_grad_(False)
-        self.train_mode = 'sht'
-
-    def trainable(self) -> dict:
-        return {n: p.requires_grad for n, p in self.named_parameters()}
-
-
-class ListLogger:
-    """Collects log lines."""
-
-    def __init__(self) -> None:
-        self.lines: List[str] = []
-
-    def info(self, msg: str) -> None:
-        self.lines.append(msg)
-
-    warning = error = info
-
-
-def make_loop(loop_type, max_iters=14, max_epochs=14, current=0):
-    """A loop object of the real class with the state the hook reads."""
-    loop = object.__new__(loop_type)
-    loop._max_iters = max_iters
-    loop._max_epochs = max_epochs
-    loop._iter = current
-    loop._epoch = current
-    loop.dataloader = DataLoader(list(range(100)), batch_size=2)
-    loop.dataloader_iterator = _InfiniteDataloaderIterator(loop.dataloader)
-    return loop
-
-
-def make_runner(loop, model=None):
-    model = model or TinyEstimator()
-    runner = SimpleNamespace(
-        model=model,
-        train_loop=loop,
-        logger=ListLogger(),
-        message_hub=MessageHub.get_instance(f'phase-{uuid.uuid4().hex}'),
-        cfg={},
-        seed=0)
-    runner.build_dataloader = lambda cfg, seed=None, diff_rank_seed=False: \
-        DataLoader(list(range(cfg['first'], cfg['first'] + 100)),
-                   batch_size=cfg['batch_size'])
-    return runner
-
-
-def set_position(runner, position: int) -> None:
-    runner.iter = runner.epoch = position
+                              PhaseSchedule, SHTPhaseHook)
 
 
 # ----------------------------------------------------------- schedule
@@ -365,63 +291,3 @@ def test_phase_dataloader_by_config_name():
     runner = make_runner(make_loop(IterBasedTrainLoop, max_iters=2))
     with pytest.raises(KeyError, match='no dataloader dict named "weak"'):
         SHTPhaseHook(phases).before_train(runner)
-
-
-# ------------------------------------------------------------ NaN guard
-def test_non_finite_terms():
-    bad = non_finite_terms(
-        dict(loss=torch.tensor(float('nan')), loss_sr=torch.tensor(1.0),
-             loss_pt_l1=float('inf'), acc_pose=torch.tensor(float('nan'))))
-    assert set(bad) == {'loss', 'loss_pt_l1'}
-    assert math.isinf(bad['loss_pt_l1'])
-
-
-class StepModel(TinyEstimator):
-
-    def __init__(self, result) -> None:
-        super().__init__()
-        self.result = result
-
-    def train_step(self, data, optim_wrapper):
-        if isinstance(self.result, Exception):
-            raise self.result
-        return self.result
-
-
-@pytest.mark.parametrize('result, term', [
-    (dict(loss=torch.tensor(1.0), loss_grad=torch.tensor(float('nan'))),
-     'loss_grad = nan'),
-    (FloatingPointError("non-finite loss in training mode 'sht' "
-                        '(generator side): loss_pt_gan = inf'),
-     'loss_pt_gan = inf'),
-])
-def test_nan_guard_names_phase_term_and_checkpoint(result, term):
-    phase_hook, guard = SHTPhaseHook(PAPER_PHASES), SHTNaNGuardHook()
-    runner = make_runner(make_loop(IterBasedTrainLoop, current=11),
-                         model=StepModel(result))
-    set_position(runner, 11)
-    runner.message_hub.update_info('last_ckpt', '/w/iter_11.pth')
-    phase_hook.before_train(runner)
-    guard.before_train(runner)
-    guard.before_train(runner)  # applied twice: wrapped once
-    with pytest.raises(FloatingPointError) as info:
-        runner.model.train_step({}, None)
-    message = str(info.value)
-    assert 'phase "sht_weak"' in message and 'iteration 12' in message
-    assert term in message and '/w/iter_11.pth' in message
-    assert message.count('training stopped') == 1
-    assert runner.logger.lines[-1] == message
-
-
-def test_nan_guard_passes_finite_steps_and_works_without_phase_hook():
-    logs = dict(loss=torch.tensor(0.5), acc=torch.tensor(float('nan')))
-    guard = SHTNaNGuardHook()
-    runner = make_runner(make_loop(IterBasedTrainLoop), StepModel(logs))
-    set_position(runner, 0)
-    guard.before_train(runner)
-    assert runner.model.train_step({}, None) is logs
-    runner.model.result = dict(loss=torch.tensor(float('-inf')))
-    with pytest.raises(FloatingPointError,
-                       match='phase "sht".*no checkpoint was written'):
-        runner.model.train_step({}, None)
-

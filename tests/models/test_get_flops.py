@@ -53,3 +53,12 @@ def test_tool_prints_paper_parameter_counts(tmp_path, config, args, paper):
     assert sum(float(p) for p, _ in rows) == pytest.approx(
         params / 1e6, abs=0.01)
     assert sum(float(m) for _, m in rows) == pytest.approx(macs, rel=0.01)
+
+
+def test_tool_names_a_config_without_a_model(tmp_path):
+    fragment = osp.join(REPO, 'configs', '_base_', 'models', 'fptn.py')
+    proc = subprocess.run([sys.executable, TOOL, fragment], cwd=str(tmp_path),
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode != 0
+    assert 'fptn.py: no "model" dict' in proc.stderr
+    assert 'Traceback' not in proc.stderr

@@ -93,6 +93,11 @@ def build_model(cfg_path: str, cfg_options: Dict):
     from mmengine.registry import init_default_scope
     from mmpose.registry import MODELS
     cfg = Config.fromfile(cfg_path)
+    if not isinstance(cfg.get('model', None), dict):
+        raise SystemExit(
+            f'{cfg_path}: no "model" dict in this config (a fragment such '
+            'as configs/_base_/models/fptn.py is only used through a model '
+            'config; pass a config that defines model=dict(...))')
     # Count the inference model: without a train_cfg an SHT config builds
     # DHLN alone (FPTN and the discriminators are training-only).
     cfg.model.train_cfg = None
