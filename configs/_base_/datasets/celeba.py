@@ -3,45 +3,11 @@
 # ships 5. Put a 68-point COCO-style json per split in data/celeba/
 # annotations (celeba68_{train,test}.json, images relative to data/celeba/)
 # -- or set num_keypoints=5 and use celeba2coco.py's celeba_{train,test}.json.
+_base_ = ['./face_pipelines_128.py']
+
 dataset_type = 'SHTCelebADataset'
 data_mode = 'topdown'
 data_root = 'data/celeba/'
-
-# Named `dataset_codec` (not `codec`): the model bases define `codec` and
-# mmengine rejects a key defined in two bases of one config.
-dataset_codec = dict(
-    type='MSRAHeatmap', input_size=(128, 128), heatmap_size=(64, 64), sigma=2)
-
-train_pipeline = [
-    dict(type='LoadFaceImage'),
-    dict(type='GetBBoxCenterScale'),
-    dict(type='RandomFlip', direction='horizontal'),
-    dict(
-        type='RandomBBoxTransform',
-        shift_prob=0,
-        rotate_factor=60,
-        scale_factor=(0.75, 1.25)),
-    dict(type='TopdownAffine', input_size=dataset_codec['input_size']),
-    dict(type='GenerateTarget', encoder=dataset_codec),
-    dict(type='PackFaceInputs')
-]
-val_pipeline = [
-    dict(type='LoadFaceImage'),
-    dict(type='GetBBoxCenterScale'),
-    dict(type='TopdownAffine', input_size=dataset_codec['input_size']),
-    dict(type='PackFaceInputs')
-]
-test_pipeline = val_pipeline
-# One view of an image pair for SHT (Sec. 4.1): rotation in (-30, 30) deg,
-# box scale in (0.8, 1.2), from a truncated standard Gaussian.
-pair_view_pipeline = [
-    dict(type='LoadFaceImage'),
-    dict(type='GetBBoxCenterScale'),
-    dict(type='RandomPairView', rotate_factor=30, scale_factor=(0.8, 1.2)),
-    dict(type='TopdownAffine', input_size=dataset_codec['input_size']),
-    dict(type='GenerateTarget', encoder=dataset_codec),
-    dict(type='PackFaceInputs')
-]
 
 train_dataloader = dict(
     batch_size=16,
@@ -54,7 +20,7 @@ train_dataloader = dict(
         data_mode=data_mode,
         ann_file='annotations/celeba68_train.json',
         num_keypoints=68,
-        pipeline=train_pipeline))
+        pipeline=_base_.train_pipeline))
 val_dataloader = dict(
     batch_size=32,
     num_workers=2,
@@ -68,7 +34,7 @@ val_dataloader = dict(
         ann_file='annotations/celeba68_test.json',
         num_keypoints=68,
         test_mode=True,
-        pipeline=val_pipeline))
+        pipeline=_base_.val_pipeline))
 test_dataloader = val_dataloader
 
 # Labeled pairs for SHT fine-tuning: 8 pairs = a batch of 16 faces.
@@ -80,7 +46,7 @@ train_pair_dataset = dict(
         data_root=data_root,
         ann_file='annotations/celeba68_train.json',
         num_keypoints=68),
-    pipeline=pair_view_pipeline)
+    pipeline=_base_.pair_view_pipeline)
 
 # Table 1 reports NME_wid with PSNR / SSIM (16 -> 128: crop 8 px).
 val_evaluator = [

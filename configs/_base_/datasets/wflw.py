@@ -9,47 +9,11 @@
 # `dataset_info`), so code that resolves mmpose's
 # 'configs/_base_/datasets/wflw.py' from the repository root still finds the
 # keypoint metainfo here.
-_base_ = ['mmpose::_base_/datasets/wflw.py']
+_base_ = ['mmpose::_base_/datasets/wflw.py', './face_pipelines_256.py']
 
 dataset_type = 'SHTWFLWDataset'
 data_mode = 'topdown'
 data_root = 'data/wflw/'
-
-# Named `dataset_codec` (not `codec`): the model bases define `codec` and
-# mmengine rejects a key defined in two bases of one config.
-dataset_codec = dict(
-    type='MSRAHeatmap', input_size=(256, 256), heatmap_size=(64, 64), sigma=2)
-
-train_pipeline = [
-    dict(type='LoadFaceImage'),
-    dict(type='GetBBoxCenterScale'),
-    dict(type='RandomFlip', direction='horizontal'),
-    dict(
-        type='RandomBBoxTransform',
-        shift_prob=0,
-        rotate_factor=60,
-        scale_factor=(0.75, 1.25)),
-    dict(type='TopdownAffine', input_size=dataset_codec['input_size']),
-    dict(type='GenerateTarget', encoder=dataset_codec),
-    dict(type='PackFaceInputs')
-]
-val_pipeline = [
-    dict(type='LoadFaceImage'),
-    dict(type='GetBBoxCenterScale'),
-    dict(type='TopdownAffine', input_size=dataset_codec['input_size']),
-    dict(type='PackFaceInputs')
-]
-test_pipeline = val_pipeline
-# One view of an image pair for SHT (Sec. 4.1): rotation in (-30, 30) deg,
-# box scale in (0.8, 1.2), from a truncated standard Gaussian.
-pair_view_pipeline = [
-    dict(type='LoadFaceImage'),
-    dict(type='GetBBoxCenterScale'),
-    dict(type='RandomPairView', rotate_factor=30, scale_factor=(0.8, 1.2)),
-    dict(type='TopdownAffine', input_size=dataset_codec['input_size']),
-    dict(type='GenerateTarget', encoder=dataset_codec),
-    dict(type='PackFaceInputs')
-]
 
 train_dataloader = dict(
     batch_size=16,
@@ -62,7 +26,7 @@ train_dataloader = dict(
         data_mode=data_mode,
         ann_file='annotations/wflw_train.json',
         data_prefix=dict(img='WFLW_images/'),
-        pipeline=train_pipeline))
+        pipeline=_base_.train_pipeline))
 val_dataloader = dict(
     batch_size=32,
     num_workers=2,
@@ -76,7 +40,7 @@ val_dataloader = dict(
         ann_file='annotations/wflw_test.json',
         data_prefix=dict(img='WFLW_images/'),
         test_mode=True,
-        pipeline=val_pipeline))
+        pipeline=_base_.val_pipeline))
 test_dataloader = val_dataloader
 
 # Labeled pairs for SHT fine-tuning: 8 pairs = a batch of 16 faces.
@@ -88,7 +52,7 @@ train_pair_dataset = dict(
         data_root=data_root,
         ann_file='annotations/wflw_train.json',
         data_prefix=dict(img='WFLW_images/')),
-    pipeline=pair_view_pipeline)
+    pipeline=_base_.pair_view_pipeline)
 
 # Table 4 reports NME_io, AUC_io@10 and FR_io@10.
 val_evaluator = [
