@@ -87,7 +87,7 @@ def plot_face_grid(baseline: Sequence[FaceRecord],
     HR crop."""
     rows = min(len(baseline), len(first), len(last))
     titles = ['LR input', 'bicubic', 'DHLN (phase 1)', 'SHT (phase 4)',
-              'HR + final landmarks']
+              'HR + final landmarks\n(red: predicted, green: true)']
     fig, axes = plt.subplots(rows, 5, figsize=(9, 1.9 * rows), squeeze=False)
     for i in range(rows):
         hr = last[i].hr
@@ -104,8 +104,6 @@ def plot_face_grid(baseline: Sequence[FaceRecord],
         _show(axes[i, 4], hr, titles[4] if i == 0 else '')
         axes[i, 4].scatter(*last[i].gt.T, s=4, c='lime', label='true')
         axes[i, 4].scatter(*last[i].pred.T, s=4, c='red', label='predicted')
-    axes[0, 4].legend(loc='lower center', fontsize=6, markerscale=2,
-                      bbox_to_anchor=(0.5, -0.35), ncol=2)
     return _save(fig, out_file)
 
 
