@@ -26,7 +26,7 @@ FOLDER = {
     'WFLW': 'wflw'
 }
 
-# The rows of the paper's tables (issue 7), by table.
+# The rows of the paper's tables, by table.
 PAPER_ROWS = {
     'Tables 1 and 5': [
         f'{row}_{ds}' for ds in ('CelebA', 'Helen')

@@ -162,4 +162,4 @@ def test_end_to_end_on_tiny_configs(tmp_path, capsys):
         8 * train['sht']['median_s'] / train['dhln']['median_s'])
     assert saved['pipeline']['pairs_per_second'] > 0
     text = capsys.readouterr().out
-    assert 'Targets (issue 9)' in text and '(extrapolated)' in text
+    assert 'Performance targets' in text and '(extrapolated)' in text

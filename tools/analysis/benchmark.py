@@ -382,7 +382,7 @@ def print_report(res: dict) -> None:
     if res.get('pipeline'):
         print(f'\nPipeline: {res["pipeline"]["pairs_per_second"]:.1f} '
               'pairs/s per worker')
-    print('\nTargets (issue 9)')
+    print('\nPerformance targets')
     for name, a in res['acceptance'].items():
         flag = 'ok' if a['ok'] else 'MISSED'
         print(f'  {name:<58}{a["value"]:>9.3f}  {a["target"]:<20}{flag}')
