@@ -25,11 +25,11 @@ import torch.nn.functional as F
 
 ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..'))
 sys.path.insert(0, osp.join(ROOT, 'projects'))
+import sht  # noqa: E402,F401  (before mmengine: hides a torch notice)
 
 from mmpose.apis import inference_topdown, init_model  # noqa: E402
 from mmpose.structures.bbox import get_warp_matrix  # noqa: E402
 
-import sht  # noqa: E402,F401  (registers the SHT modules)
 from sht.models.degradation import bicubic_degrade  # noqa: E402
 
 PANEL = 256  # height of each panel of the output picture

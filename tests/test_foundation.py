@@ -73,3 +73,14 @@ def test_train_help_from_other_directory(tmp_path):
     for option in ('--work-dir', '--resume', '--amp', '--cfg-options',
                    '--launcher'):
         assert option in proc.stdout
+    assert proc.stderr == ''  # no import-time notices either
+
+
+@pytest.mark.parametrize('tool', ['tools/test.py', 'tools/misc/run_demo.py',
+                                  'tools/analysis/resolution_sweep.py',
+                                  'demo/image_demo.py'])
+def test_tool_help_is_quiet(tmp_path, tool):
+    proc = subprocess.run([sys.executable, str(REPO / tool), '--help'],
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert 'usage:' in proc.stdout and proc.stderr == ''

@@ -5,10 +5,10 @@ import os
 import os.path as osp
 import sys
 
-from mmengine.config import Config, DictAction
-from mmengine.runner import Runner
-
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', 'projects'))
+import sht  # noqa: E402,F401  (before mmengine: hides a torch notice)
+from mmengine.config import Config, DictAction  # noqa: E402
+from mmengine.runner import Runner  # noqa: E402
 from sht.utils import prepare_cpu_distributed  # noqa: E402
 
 

@@ -17,14 +17,15 @@ import os.path as osp
 import sys
 from typing import Dict, List, Optional, Sequence
 
-import torch
-from mmengine.config import Config, DictAction
-from mmengine.evaluator import Evaluator
-from mmengine.runner import Runner
-from tqdm import tqdm
-
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..',
                             'projects'))
+import sht  # noqa: E402,F401  (before mmengine: hides a torch notice)
+
+import torch  # noqa: E402
+from mmengine.config import Config, DictAction  # noqa: E402
+from mmengine.evaluator import Evaluator  # noqa: E402
+from mmengine.runner import Runner  # noqa: E402
+from tqdm import tqdm  # noqa: E402
 from mmpose.apis import init_model  # noqa: E402
 from mmpose.registry import METRICS  # noqa: E402
 

@@ -32,21 +32,21 @@ import time
 from functools import reduce
 from typing import Dict, List, Optional, Sequence, Tuple
 
-import numpy as np
-import torch
-from mmengine.config import Config
-from mmengine.evaluator import Evaluator
-from mmengine.registry import init_default_scope
-from mmengine.runner import Runner, load_checkpoint
-from mmengine.structures import InstanceData, PixelData
-from mmpose.registry import DATASETS, MODELS
-from mmpose.structures import PoseDataSample
-from mmpose.structures.bbox import bbox_xyxy2cs
-from tqdm import tqdm
-
 ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 sys.path.insert(0, osp.join(ROOT, 'projects'))
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+import sht  # noqa: E402,F401  (before mmengine: hides a torch notice)
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+from mmengine.config import Config  # noqa: E402
+from mmengine.evaluator import Evaluator  # noqa: E402
+from mmengine.registry import init_default_scope  # noqa: E402
+from mmengine.runner import Runner, load_checkpoint  # noqa: E402
+from mmengine.structures import InstanceData, PixelData  # noqa: E402
+from mmpose.registry import DATASETS, MODELS  # noqa: E402
+from mmpose.structures import PoseDataSample  # noqa: E402
+from mmpose.structures.bbox import bbox_xyxy2cs  # noqa: E402
+from tqdm import tqdm  # noqa: E402
 
 from demo_figures import (FaceRecord, plot_ced_curves,  # noqa: E402
                           plot_face_grid, plot_fptn_transfers,
@@ -333,7 +333,6 @@ def main(argv: Optional[List[str]] = None) -> int:
         set_phase_iters(cfg, args.phase_iters)
     ends = phase_ends(cfg)
     init_default_scope(cfg.get('default_scope', 'mmpose'))
-    import sht  # noqa: F401  (registers the SHT modules)
 
     train_time = train(cfg, ends, args.force)
     torch.manual_seed(0)
