@@ -29,6 +29,7 @@ import os
 import os.path as osp
 import sys
 import time
+import warnings
 from functools import reduce
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -360,8 +361,13 @@ def main(argv: Optional[List[str]] = None) -> int:
                      NME_io=math.nan, AUC=math.nan, FR=math.nan))
     curves['mean shape'] = nme
     for name, end in ends:
-        load_checkpoint(model, checkpoint_path(cfg.work_dir, end),
-                        map_location='cpu', logger='silent')
+        with warnings.catch_warnings():
+            # the checkpoints this run wrote itself; torch 2.5 warns about
+            # pickle loading on every mmengine load
+            warnings.filterwarnings('ignore', message='.*weights_only=False',
+                                    category=FutureWarning)
+            load_checkpoint(model, checkpoint_path(cfg.work_dir, end),
+                            map_location='cpu', logger='silent')
         metrics, nme, records = evaluate(
             model_predictor(model), batches, cfg.test_evaluator,
             dataset.metainfo, f'{name} (iter {end})', args.num_show)
