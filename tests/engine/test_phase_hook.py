@@ -94,6 +94,20 @@ def test_hook_follows_the_iteration_and_is_idempotent():
     assert 'sht_weak' in begins[-1] and 'iter 10' in begins[-1]
 
 
+class NormEvalBlock(nn.Module):
+    """Keeps its BatchNorm in eval mode in ``train()``, as mmpose backbones
+    with ``norm_eval=True`` do: the hook must not switch it to training."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.bn = nn.BatchNorm2d(2)
+
+    def train(self, mode: bool = True) -> 'NormEvalBlock':
+        super().train(mode)
+        self.bn.eval()
+        return self
+
+
 class BNEstimator(TinyEstimator):
     """TinyEstimator with BatchNorm layers in DHLN and in FPTN."""
 
@@ -101,6 +115,7 @@ class BNEstimator(TinyEstimator):
         super().__init__()
         self.backbone = nn.Sequential(nn.Conv2d(2, 2, 1), nn.BatchNorm2d(2))
         self.fptn.norm = nn.BatchNorm2d(2)
+        self.fptn.own = NormEvalBlock()
 
 
 def test_hook_norm_eval_keeps_running_statistics_of_its_phase():
@@ -122,8 +137,10 @@ def test_hook_norm_eval_keeps_running_statistics_of_its_phase():
         before = bn.running_mean.clone()
         model.backbone(torch.randn(8, 2, 3, 3) * 3 + 5)
         moved.append(not torch.equal(before, bn.running_mean))
-        # FPTN's own BatchNorm is never under the prefix
+        # FPTN's BatchNorm is never under the prefix; the one its owner
+        # keeps in eval mode stays there in every phase
         assert model.fptn.norm.training
+        assert not model.fptn.own.bn.training
     assert moved == [True, True, False, False, True, True]
     # a validation's model.eval() / model.train() does not undo the phase
     set_position(runner, 2)

@@ -212,15 +212,21 @@ class SHTPhaseHook(Hook):
             param.requires_grad_(trainable)
 
     @staticmethod
-    def _apply_norm_eval(model: nn.Module, phase: TrainingPhase) -> None:
-        """BatchNorm layers under the phase's ``norm_eval`` prefixes in
-        eval mode, the others in the model's mode (re-applied every
-        iteration: ``model.train()`` after a validation resets them)."""
+    def _apply_norm_eval(model: nn.Module, phase: TrainingPhase,
+                         entering: bool) -> None:
+        """BatchNorm layers under the phase's ``norm_eval`` prefixes in eval
+        mode. Re-applied every iteration (``model.train()`` after a
+        validation resets them); on entering a phase the model's own
+        ``train()`` first restores every module's mode (including modules
+        a model keeps in eval itself, e.g. a backbone's ``norm_eval``)."""
+        if entering:
+            model.train(model.training)
+        if not phase.norm_eval or not model.training:
+            return
         for name, module in model.named_modules():
-            if isinstance(module, _BatchNorm):
-                frozen = any((name + '.').startswith(prefix)
-                             for prefix in phase.norm_eval)
-                module.train(model.training and not frozen)
+            if isinstance(module, _BatchNorm) and any(
+                    (name + '.').startswith(p) for p in phase.norm_eval):
+                module.eval()
 
     @staticmethod
     def _drop_loss_history(runner) -> None:
@@ -270,7 +276,7 @@ class SHTPhaseHook(Hook):
             }
         if model.train_mode != phase.mode:
             model.train_mode = phase.mode
-        self._apply_norm_eval(model, phase)
+        self._apply_norm_eval(model, phase, entering=phase != self.current)
         if phase != self.current:
             self._apply_frozen(model, phase)
             unit = self.schedule.unit[:-1]
