@@ -278,6 +278,37 @@ def test_estimator_predict_image_coordinates_and_face(dataset_meta):
     assert np.abs(crop - argmax_xy)[positive].max() <= 0.25 / 32 + 1e-6
 
 
+def test_landmarks_only_inference_skips_the_sr_tail(dataset_meta):
+    """output_face=False: same keypoints and heatmaps, no face, the SR tail
+    never runs; with flip test the flipped pass never runs it either."""
+    cfg = tiny_model_cfg()
+    cfg['test_cfg'] = dict(flip_test=True, shift_heatmap=True,
+                           output_heatmaps=True)
+    model = build(cfg).eval()
+    inputs, samples, _ = make_face_batch(model, codec_of(cfg), dataset_meta,
+                                         2, train=False)
+    tail_calls = []
+    model.backbone.sr_tail.register_forward_hook(
+        lambda *args: tail_calls.append(1))
+    with torch.no_grad():
+        full = model.predict(inputs, [s.clone() for s in samples])
+        assert len(tail_calls) == 1  # the unflipped pass only
+        model.test_cfg['output_face'] = False
+        lean = model.predict(inputs, [s.clone() for s in samples])
+        assert len(tail_calls) == 1
+        heatmaps, sr = model.backbone(model.make_lr(inputs), with_face=False)
+    assert sr is None
+    reference = model.extract_feat(inputs).heatmaps
+    for got, want in zip(heatmaps, reference):
+        torch.testing.assert_close(got, want)
+    for a, b in zip(full, lean):
+        np.testing.assert_array_equal(a.pred_instances.keypoints,
+                                      b.pred_instances.keypoints)
+        torch.testing.assert_close(a.pred_fields.heatmaps,
+                                   b.pred_fields.heatmaps)
+        assert 'pred_face' in a and 'pred_face' not in b
+
+
 # ---------------------------------------------------------------- training
 def test_short_training_lowers_loss(dataset_meta):
     cfg = tiny_model_cfg(**SMALL)

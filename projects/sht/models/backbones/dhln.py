@@ -119,13 +119,17 @@ class DHLN(BaseBackbone):
             ])
 
     def forward(
-        self, lr: Tensor
+        self, lr: Tensor, with_face: bool = True
     ) -> Tuple[Optional[Tuple[Tensor, ...]], Optional[Tensor]]:
         """Run both streams.
 
         Args:
             lr (Tensor): LR faces (N, 3, H, W), RGB in [0, 1]; H and W
                 divisible by ``2 ** hourglass_depth`` (64x64 in the paper).
+            with_face (bool): Run the SR tail. False skips only the
+                reconstruction of the face (the SR features still feed
+                FUBlock1/2), for inference that needs landmarks alone;
+                the heatmaps are the same. Defaults to True.
 
         Returns:
             tuple:
@@ -133,7 +137,7 @@ class DHLN(BaseBackbone):
               stack, None when the landmark stream is off (FHS).
             - sr (Tensor | None): the hallucinated face
               (N, 3, H * sr_scale, W * sr_scale), None when the SR stream is
-              off (SHN).
+              off (SHN) or ``with_face`` is False.
         """
         if lr.dim() != 4:
             raise ValueError(
@@ -163,5 +167,6 @@ class DHLN(BaseBackbone):
                 x = self.feat_remaps[t](p).add_(x).add_(
                     self.heatmap_remaps[t](h))
 
-        sr = self.sr_tail(q, lr) if self.with_sr_stream else None
+        sr = self.sr_tail(q, lr) if self.with_sr_stream and with_face \
+            else None
         return (tuple(heatmaps) if heatmaps else None), sr

@@ -41,7 +41,9 @@ class DHLNEstimator(TopdownPoseEstimator):
             Defaults to None.
         train_cfg (dict, optional): Passed to the head's ``loss``.
         test_cfg (dict, optional): ``flip_test``, ``flip_mode``,
-            ``shift_heatmap``, ``output_heatmaps`` as in mmpose.
+            ``shift_heatmap``, ``output_heatmaps`` as in mmpose, and
+            ``output_face`` (default True): return the hallucinated face;
+            False skips DHLN's SR tail (landmarks only, the same ones).
         data_preprocessor (dict, optional): Should give RGB in [0, 1]:
             ``PoseDataPreprocessor(mean=[0, 0, 0], std=[255, 255, 255],
             bgr_to_rgb=True)``.
@@ -94,11 +96,14 @@ class DHLNEstimator(TopdownPoseEstimator):
         """
         return bicubic_degrade(hr, self.lr_size, self.lr_upsample_to)
 
-    def extract_feat(self, inputs: Tensor) -> DHLNFeatures:
+    def extract_feat(self, inputs: Tensor,
+                     with_face: bool = True) -> DHLNFeatures:
         """Degrade the HR crops and run DHLN.
 
         Args:
             inputs (Tensor): HR crops (N, 3, H, W), RGB in [0, 1].
+            with_face (bool): Reconstruct the hallucinated face (False:
+                ``sr`` is None, heatmaps unchanged). Defaults to True.
 
         Returns:
             DHLNFeatures: per-stack heatmaps, hallucinated face, HR, LR.
@@ -113,7 +118,8 @@ class DHLNEstimator(TopdownPoseEstimator):
                 f'[{lo:.3g}, {hi:.3g}]; use PoseDataPreprocessor('
                 'mean=[0, 0, 0], std=[255, 255, 255], bgr_to_rgb=True)')
         lr = self.make_lr(inputs)
-        heatmaps, sr = self.backbone(lr)
+        heatmaps, sr = (self.backbone(lr) if with_face else
+                        self.backbone(lr, with_face=False))
         if sr is not None and sr.shape[-2:] != inputs.shape[-2:]:
             raise ValueError(
                 f'DHLNEstimator: the hallucinated face is '
@@ -164,12 +170,17 @@ class DHLNEstimator(TopdownPoseEstimator):
             list[PoseDataSample]: ``pred_instances`` (keypoints (1, K, 2) in
             image coordinates, keypoint_scores (1, K)), ``pred_fields``
             with ``output_heatmaps``, and ``pred_face.img`` (3, H, W) RGB in
-            [0, 1], HR-crop coordinates (SR stream on).
+            [0, 1], HR-crop coordinates (SR stream on; not with
+            ``test_cfg['output_face'] = False``, which skips the SR tail).
         """
-        feats = self.extract_feat(inputs)
+        feats = self.extract_feat(
+            inputs, with_face=self.test_cfg.get('output_face', True))
         head_feats = feats
         if self.test_cfg.get('flip_test', False) and self.with_landmark_stream:
-            head_feats = [feats, self.extract_feat(inputs.flip(-1))]
+            # the flipped pass serves the heatmaps only
+            head_feats = [
+                feats, self.extract_feat(inputs.flip(-1), with_face=False)
+            ]
         preds = self.head.predict(
             head_feats, data_samples, test_cfg=self.test_cfg)
         if isinstance(preds, tuple):
