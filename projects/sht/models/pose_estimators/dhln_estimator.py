@@ -118,8 +118,7 @@ class DHLNEstimator(TopdownPoseEstimator):
                 f'[{lo:.3g}, {hi:.3g}]; use PoseDataPreprocessor('
                 'mean=[0, 0, 0], std=[255, 255, 255], bgr_to_rgb=True)')
         lr = self.make_lr(inputs)
-        heatmaps, sr = (self.backbone(lr) if with_face else
-                        self.backbone(lr, with_face=False))
+        heatmaps, sr = self.backbone(lr, with_face=with_face)
         if sr is not None and sr.shape[-2:] != inputs.shape[-2:]:
             raise ValueError(
                 f'DHLNEstimator: the hallucinated face is '
