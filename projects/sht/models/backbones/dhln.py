@@ -11,6 +11,10 @@ After every stack t, FUBlock1 (Eq. 1) gates Q_t with the pose features P_t,
 and FUBlock2 (Eq. 2) folds the gated Q'_t back into P_t; the stack's heatmaps
 come from the fused P'_t, which also feeds the next stack.
 
+``with_cp=True`` checkpoints the activations (see :mod:`.checkpointing`)
+of the stem, of every hourglass stack (hourglass + neck), of every SR
+module, of every fusion step (FUBlock1 + FUBlock2) and of the SR tail.
+
 Two switches give the paper's baselines: ``with_sr_stream=False`` is SHN (the
 plain stacked hourglass), ``with_landmark_stream=False`` is FHS (the face
 hallucination stream alone).
@@ -22,6 +26,7 @@ from mmpose.models.backbones.base_backbone import BaseBackbone
 from mmpose.registry import MODELS
 from torch import Tensor
 
+from .checkpointing import maybe_checkpoint
 from .fusion_blocks import FUBlock1, FUBlock2
 from .hourglass import Hourglass, HourglassStem, StackNeck
 from .sr_blocks import SRModule, SRTail
@@ -51,6 +56,10 @@ class DHLN(BaseBackbone):
             fusion blocks. False gives SHN. Defaults to True.
         with_landmark_stream (bool): Build the hourglass stream. False gives
             FHS. Defaults to True.
+        with_cp (bool): Activation checkpointing of the stem, the stacks,
+            the SR modules, the fusion steps and the SR tail while training
+            (less memory, one more forward of each; same outputs and
+            gradients). Defaults to False.
         init_cfg (dict, optional): mmengine init config. Defaults to None.
     """
 
@@ -67,6 +76,7 @@ class DHLN(BaseBackbone):
                  sr_scale: int = 2,
                  with_sr_stream: bool = True,
                  with_landmark_stream: bool = True,
+                 with_cp: bool = False,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         if not (with_sr_stream or with_landmark_stream):
@@ -81,6 +91,7 @@ class DHLN(BaseBackbone):
         self.sr_scale = sr_scale
         self.with_sr_stream = with_sr_stream
         self.with_landmark_stream = with_landmark_stream
+        self.with_cp = with_cp
 
         if with_landmark_stream:
             c = stack_channels
@@ -149,24 +160,36 @@ class DHLN(BaseBackbone):
                     f'DHLN input {tuple(lr.shape[-2:])} must be divisible by '
                     f'2**hourglass_depth = {step}')
 
-        x = self.stem(lr) if self.with_landmark_stream else None
+        cp = self.with_cp
+        x = (maybe_checkpoint(self.stem, lr, enabled=cp)
+             if self.with_landmark_stream else None)
         q = self.sr_head(lr) if self.with_sr_stream else None
         heatmaps: List[Tensor] = []
         for t in range(self.num_stacks):
             if self.with_sr_stream:
-                q = self.sr_modules[t](q)  # Q_t
+                q = maybe_checkpoint(self.sr_modules[t], q, enabled=cp)  # Q_t
             if not self.with_landmark_stream:
                 continue
-            p = self.stack_necks[t](self.hourglasses[t](x))  # P_t
+            p = maybe_checkpoint(self._stack, t, x, enabled=cp)  # P_t
             if self.with_sr_stream:
-                q = self.fu_block1[t](p, q)  # Q'_t, Eq. 1
-                p = self.fu_block2[t](p, q)  # P'_t, Eq. 2
+                # Q'_t (Eq. 1) and P'_t (Eq. 2)
+                q, p = maybe_checkpoint(self._fuse, t, p, q, enabled=cp)
             h = self.heatmap_convs[t](p)
             heatmaps.append(h)
             if t < self.num_stacks - 1:
                 x = self.feat_remaps[t](p).add_(x).add_(
                     self.heatmap_remaps[t](h))
 
-        sr = self.sr_tail(q, lr) if self.with_sr_stream and with_face \
-            else None
+        sr = (maybe_checkpoint(self.sr_tail, q, lr, enabled=cp)
+              if self.with_sr_stream and with_face else None)
         return (tuple(heatmaps) if heatmaps else None), sr
+
+    def _stack(self, t: int, x: Tensor) -> Tensor:
+        """Hourglass t and its neck: (N, C, H, W) -> P_t (N, C, H, W)."""
+        return self.stack_necks[t](self.hourglasses[t](x))
+
+    def _fuse(self, t: int, p: Tensor, q: Tensor) -> Tuple[Tensor, Tensor]:
+        """Fusion step t: Q'_t (Eq. 1, (N, C_q, H, W)) and P'_t (Eq. 2,
+        (N, C_p, H, W)) from P_t (N, C_p, H, W) and Q_t (N, C_q, H, W)."""
+        q = self.fu_block1[t](p, q)
+        return q, self.fu_block2[t](p, q)

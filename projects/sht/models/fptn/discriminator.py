@@ -4,6 +4,9 @@ Both share one architecture: conv7x7, two stride-2 conv3x3, residual blocks,
 and they score the input with a map (one logit per location), on which the
 GAN loss of Eq. 6 is averaged. D_A sees (condition face || face), 6 channels;
 D_S sees (target heatmaps || face), K + 3 channels.
+
+``with_cp=True`` checkpoints the activations (``torch.utils.checkpoint``)
+of the encoder and of every residual block while training.
 """
 from typing import Dict, Optional
 
@@ -11,6 +14,7 @@ from mmcv.cnn import build_norm_layer
 from mmpose.registry import MODELS
 from torch import Tensor, nn
 
+from ..backbones.checkpointing import maybe_checkpoint
 from .generator import build_downsampling_encoder
 
 
@@ -49,6 +53,9 @@ class PoseTransferDiscriminator(nn.Module):
             directly, as PATN does (a ``4 * base_channels``-channel map).
             Default: 1.
         norm_cfg (dict): mmcv normalisation config. Default: instance norm.
+        with_cp (bool): Activation checkpointing of the encoder and each
+            residual block while training (less memory, one more forward of
+            each; same outputs and gradients). Default: False.
 
     The output is a map of raw scores (logits for the vanilla GAN, raw
     outputs for LSGAN); no sigmoid is applied here.
@@ -59,10 +66,12 @@ class PoseTransferDiscriminator(nn.Module):
                  base_channels: int = 64,
                  num_res_blocks: int = 3,
                  out_channels: Optional[int] = 1,
-                 norm_cfg: Optional[Dict] = None) -> None:
+                 norm_cfg: Optional[Dict] = None,
+                 with_cp: bool = False) -> None:
         super().__init__()
         norm_cfg = norm_cfg or dict(type='IN')
         self.in_channels = in_channels
+        self.with_cp = with_cp
         channels = 4 * base_channels
         layers = [
             build_downsampling_encoder(in_channels, base_channels, norm_cfg)
@@ -87,4 +96,9 @@ class PoseTransferDiscriminator(nn.Module):
             raise ValueError(
                 f'PoseTransferDiscriminator expects {self.in_channels} input '
                 f'channels, got {x.shape[1]}')
-        return self.layers(x)
+        for layer in self.layers:
+            # the final score conv is small: it is not checkpointed
+            x = maybe_checkpoint(
+                layer, x,
+                enabled=self.with_cp and not isinstance(layer, nn.Conv2d))
+        return x

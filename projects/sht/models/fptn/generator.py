@@ -8,6 +8,9 @@ attention mask, and a decoder back to full resolution.
 The pose input is the channel concatenation of the condition heatmaps and the
 target heatmaps; it is resized bilinearly to the image size when the sizes
 differ (heatmaps are 64x64, faces 128x128 or 256x256 in this project).
+
+``with_cp=True`` checkpoints the activations (``torch.utils.checkpoint``)
+of both encoders, of every PATB block and of the decoder while training.
 """
 from typing import Dict, Optional, Tuple
 
@@ -16,6 +19,8 @@ import torch.nn.functional as F
 from mmcv.cnn import build_norm_layer
 from mmpose.registry import MODELS
 from torch import Tensor, nn
+
+from ..backbones.checkpointing import maybe_checkpoint
 
 
 def _conv_norm_relu(in_channels: int, out_channels: int, kernel_size: int,
@@ -131,6 +136,10 @@ class PATBGenerator(nn.Module):
         num_blocks (int): Number of PATB blocks (PATN: 9). Default: 9.
         norm_cfg (dict): mmcv normalisation config. Default: instance norm.
         image_channels (int): Channels of the faces. Default: 3.
+        with_cp (bool): Activation checkpointing of the two encoders, each
+            PATB block and the decoder while training (less memory, one
+            more forward of each; same outputs and gradients).
+            Default: False.
 
     Value ranges: faces are RGB in [0, 1] (the project's image range). The
     condition face enters the image encoder as ``2 * x - 1`` (PATN works in
@@ -143,13 +152,15 @@ class PATBGenerator(nn.Module):
                  base_channels: int = 64,
                  num_blocks: int = 9,
                  norm_cfg: Optional[Dict] = None,
-                 image_channels: int = 3) -> None:
+                 image_channels: int = 3,
+                 with_cp: bool = False) -> None:
         super().__init__()
         if num_blocks < 1:
             raise ValueError(
                 f'PATBGenerator needs num_blocks >= 1, got {num_blocks}')
         norm_cfg = norm_cfg or dict(type='IN')
         self.num_keypoints = num_keypoints
+        self.with_cp = with_cp
         channels = 4 * base_channels
         self.image_encoder = build_downsampling_encoder(
             image_channels, base_channels, norm_cfg)
@@ -207,11 +218,13 @@ class PATBGenerator(nn.Module):
                 f'(pose input {2 * self.num_keypoints} channels), got '
                 f'heatmaps with {cond_heatmaps.shape[1]} and '
                 f'{tgt_heatmaps.shape[1]} channels')
-        x1 = self.image_encoder(cond_face * 2 - 1)
-        x2 = self.pose_encoder(pose)
+        cp = self.with_cp
+        x1 = maybe_checkpoint(self.image_encoder, cond_face * 2 - 1,
+                              enabled=cp)
+        x2 = maybe_checkpoint(self.pose_encoder, pose, enabled=cp)
         for block in self.blocks:
-            x1, x2 = block(x1, x2)
-        return (self.decoder(x1) + 1) / 2
+            x1, x2 = maybe_checkpoint(block, x1, x2, enabled=cp)
+        return (maybe_checkpoint(self.decoder, x1, enabled=cp) + 1) / 2
 
 
 def resize_heatmaps(heatmaps: Tensor, size: Tuple[int, int]) -> Tensor:
