@@ -6,6 +6,7 @@ returns what it wrote (expected keypoints, boxes, subsets) so the tests
 compare the readers against values they did not compute themselves.
 """
 import json
+import logging
 import os
 import os.path as osp
 from typing import Dict, List, Tuple
@@ -13,6 +14,7 @@ from typing import Dict, List, Tuple
 import cv2
 import numpy as np
 import sht  # noqa: F401  (registers the datasets)
+from mmengine.logging import MMLogger
 
 RNG_SEED = 1234
 
@@ -189,12 +191,13 @@ def frame_image(index: int, height: int = 72, width: int = 96) -> np.ndarray:
     return (img + 30 * (index + 1)).clip(0, 255).astype(np.uint8)
 
 
-def write_video(path: str, frames: List[np.ndarray], fps: float = 25) -> None:
+def write_video(path: str, frames: List[np.ndarray], fps: float = 25,
+                fourcc: str = 'MJPG') -> None:
     os.makedirs(osp.dirname(path), exist_ok=True)
     h, w = frames[0].shape[:2]
-    writer = cv2.VideoWriter(path, cv2.VideoWriter_fourcc(*'MJPG'), fps,
+    writer = cv2.VideoWriter(path, cv2.VideoWriter_fourcc(*fourcc), fps,
                              (w, h))
-    assert writer.isOpened(), 'OpenCV cannot write MJPG .avi here'
+    assert writer.isOpened(), f'OpenCV cannot write {fourcc} .avi here'
     for frame in frames:
         writer.write(frame)
     writer.release()
@@ -277,3 +280,26 @@ def aflw_json(path, faces):
     with open(path, 'w') as f:
         json.dump(dict(images=images, annotations=anns,
                        categories=[dict(id=1, name='face')]), f)
+
+
+class LogLines(logging.Handler):
+    """Context manager collecting what is logged to mmengine's current
+    logger (``lines``, joined in ``text``)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: List[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+    def __enter__(self) -> 'LogLines':
+        MMLogger.get_current_instance().addHandler(self)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        MMLogger.get_current_instance().removeHandler(self)
+
+    @property
+    def text(self) -> str:
+        return '\n'.join(self.lines)

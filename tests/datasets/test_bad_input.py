@@ -1,16 +1,15 @@
 """Bad input gives an error naming the file (and line) and what was expected;
 ``skip_invalid=True`` skips such samples and logs how many and which."""
 import json
-import logging
 import os
 import os.path as osp
 import re
 
 import numpy as np
 import pytest
-from face_fixtures import (build_300vw, build_300w, build_celeba, build_wflw,
-                           build_dataset, random_landmarks, write_pts)
-from mmengine.logging import MMLogger
+from face_fixtures import (LogLines, build_300vw, build_300w, build_celeba,
+                           build_dataset, build_wflw, random_landmarks,
+                           write_pts)
 from mmpose.registry import TRANSFORMS
 
 from sht.datasets import FaceDataError
@@ -151,7 +150,9 @@ def test_json_missing_image_and_zero_box(face300w, tmp_path):
             dict(id=0, image_id=0, keypoints=[1, 1, 1] * 68,
                  num_keypoints=68, center=[5, 5], scale=0.1, iscrowd=0),
             dict(id=1, image_id=1, keypoints=[1, 1, 1] * 68,
-                 num_keypoints=68, center=[5, 5], scale=0.0, iscrowd=0)
+                 num_keypoints=68, center=[5, 5], scale=0.0, iscrowd=0),
+            dict(id=2, image_id=1, keypoints=[1, 1, 1] * 68,
+                 num_keypoints=68, center=[5, 5], scale=0.1, iscrowd=0)
         ])
     path = str(tmp_path / 'bad.json')
     with open(path, 'w') as f:
@@ -160,8 +161,14 @@ def test_json_missing_image_and_zero_box(face300w, tmp_path):
     with raises_naming(path, match='annotation 0.*nope.jpg: image not found'):
         build_dataset(**cfg)
     ds = build_dataset(**cfg, skip_invalid=True)
-    assert len(ds) == 0 and len(ds.skipped) == 2
+    assert len(ds) == 1 and len(ds.skipped) == 2
     assert 'box of zero size' in str(ds.skipped[1])
+    # nothing left after skipping: an error naming the json, not 0 faces
+    coco['annotations'].pop()
+    with open(path, 'w') as f:
+        json.dump(coco, f)
+    with raises_naming(path, match=r'no faces left \(2 skipped'):
+        build_dataset(**cfg, skip_invalid=True)
 
 
 def test_celeba_zero_size_box_and_bad_rows(tmp_path):
@@ -204,34 +211,19 @@ def test_300vw_bad_video_and_frame(tmp_path):
                       raw_split='train')
 
 
-class ListHandler(logging.Handler):
-
-    def __init__(self):
-        super().__init__()
-        self.messages = []
-
-    def emit(self, record):
-        self.messages.append(record.getMessage())
-
-
 def test_skip_invalid_logs_count_and_files(face300w):
     bad_pts = ibug_pts(face300w)
     write_pts(bad_pts, random_landmarks(60, (10, 10, 50, 50), 0))
     missing = osp.join(face300w, 'lfpw', 'testset', 'image_0002.png')
     os.remove(missing)
-    logger = MMLogger.get_current_instance()
-    handler = ListHandler()
-    logger.addHandler(handler)
-    try:
+    with LogLines() as handler:
         ds = build_dataset(
             type='SHTFace300WDataset', data_root=face300w, raw_split='full',
             skip_invalid=True)
-    finally:
-        logger.removeHandler(handler)
     assert len(ds) == 2  # 4 faces in full, 2 skipped
     skipped = sorted(err.path for err in ds.skipped)
     assert skipped == sorted([bad_pts, missing[:-4] + '.pts'])
-    out = '\n'.join(handler.messages)
+    out = handler.text
     assert 'skipped 2 invalid sample(s)' in out
     assert bad_pts in out and 'image_0002.pts' in out
     names = {osp.basename(ds.get_data_info(i)['img_path']) for i in range(2)}

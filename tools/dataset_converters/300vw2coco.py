@@ -8,14 +8,18 @@ Usage::
 ``RAW_ROOT`` holds ``<video id>/vid.avi`` and ``<video id>/annot/*.pts``.
 Frames are decoded from ``vid.avi`` with OpenCV and written to
 ``OUT_DIR/<video id>/imgs/NNNNNN.<ext>`` (``NNNNNN`` = the ``.pts`` number,
-counted from 1; frames already there are kept). Writes ``300vw_train.json``,
-``300vw_test.json`` and ``300vw_test_category{1,2,3}.json`` to ``OUT_DIR``
-with file names relative to ``OUT_DIR``; every face keeps ``video_id``,
-``frame_idx`` (0-based position in the video = NNNNNN - 1) and its subsets.
+counted from 1; frames already there are kept unless the video is newer
+than they are, e.g. a replaced ``vid.avi``). Every video is decoded in full
+first: its frame count must match the frames that decode. Writes
+``300vw_train.json``, ``300vw_test.json`` and
+``300vw_test_category{1,2,3}.json`` to ``OUT_DIR`` with file names relative
+to ``OUT_DIR``; every face keeps ``video_id``, ``frame_idx`` (0-based
+position in the video = NNNNNN - 1) and its subsets.
 """
 import argparse
 import os
 import os.path as osp
+import sys
 from collections import defaultdict
 from typing import Dict, List, Optional
 
@@ -23,8 +27,9 @@ import cv2
 from tqdm import tqdm
 
 from sht.datasets.coco_format import write_coco_json
-from sht.datasets.errors import FaceDataError, InvalidSamplePolicy
+from sht.datasets.errors import FaceDataError, InvalidSamplePolicy, run_cli
 from sht.datasets.layouts import TEST_CATEGORIES, collect_300vw
+from sht.datasets.validation import is_stale
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -45,8 +50,9 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 
 def extract_frames(video: str, frame_paths: Dict[int, str]) -> None:
     """Decode ``video`` once, writing frame ``i`` (0-based) to
-    ``frame_paths[i]`` when that file does not exist yet."""
-    todo = {i: p for i, p in frame_paths.items() if not osp.isfile(p)}
+    ``frame_paths[i]`` when that file is missing or older than the
+    video."""
+    todo = {i: p for i, p in frame_paths.items() if is_stale(p, [video])}
     if not todo:
         return
     cap = cv2.VideoCapture(video)
@@ -100,4 +106,4 @@ def main(argv: Optional[List[str]] = None) -> List[str]:
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(run_cli(main))

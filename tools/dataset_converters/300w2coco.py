@@ -15,10 +15,11 @@ relative to ``RAW_ROOT``; keypoints are 0-based (the ``.pts`` values minus
 """
 import argparse
 import os.path as osp
+import sys
 from typing import List, Optional
 
 from sht.datasets.coco_format import write_coco_json
-from sht.datasets.errors import InvalidSamplePolicy
+from sht.datasets.errors import InvalidSamplePolicy, run_cli
 from sht.datasets.layouts import collect_300w, has_private_test
 
 SPLITS = ('train', 'common', 'challenging', 'full')
@@ -56,4 +57,4 @@ def main(argv: Optional[List[str]] = None) -> List[str]:
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(run_cli(main))

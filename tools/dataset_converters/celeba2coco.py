@@ -14,10 +14,11 @@ from ``list_bbox_celeba.txt``); unlabeled use needs only the box.
 """
 import argparse
 import os.path as osp
+import sys
 from typing import List, Optional
 
 from sht.datasets.coco_format import write_coco_json
-from sht.datasets.errors import InvalidSamplePolicy
+from sht.datasets.errors import InvalidSamplePolicy, run_cli
 from sht.datasets.layouts.celeba import collect_celeba, find_celeba_file
 
 
@@ -63,4 +64,4 @@ def main(argv: Optional[List[str]] = None) -> List[str]:
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(run_cli(main))

@@ -16,10 +16,11 @@ flagged attributes).
 import argparse
 import copy
 import os.path as osp
+import sys
 from typing import List, Optional
 
 from sht.datasets.coco_format import write_coco_json
-from sht.datasets.errors import InvalidSamplePolicy
+from sht.datasets.errors import InvalidSamplePolicy, run_cli
 from sht.datasets.layouts import collect_wflw, find_wflw_list
 from sht.datasets.readers import WFLW_ATTRIBUTES
 
@@ -69,4 +70,4 @@ def main(argv: Optional[List[str]] = None) -> List[str]:
 
 
 if __name__ == '__main__':
-    main()
+    sys.exit(run_cli(main))

@@ -20,12 +20,13 @@ from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 import mmpose
 import numpy as np
-from mmengine.fileio import load
 from mmpose.datasets.datasets.base import BaseCocoStyleDataset
 from mmpose.registry import TRANSFORMS
 
 from .errors import FaceDataError, InvalidSamplePolicy
-from .readers import VIDEO_EXTENSIONS, probe_image, probe_video
+from .readers import VIDEO_EXTENSIONS
+from .validation import (check_image, check_video, load_json, require_faces,
+                         require_finite_keypoints)
 
 MMPOSE_METAINFO_DIR = osp.join(
     osp.dirname(mmpose.__file__), '.mim', 'configs', '_base_', 'datasets')
@@ -77,8 +78,11 @@ class FaceLandmarkDataset(BaseCocoStyleDataset):
             json has no ``subsets`` key. Default ``DEFAULT_SUBSETS``.
         skip_invalid (bool): Skip invalid samples (and log how many and
             which) instead of raising. Default ``False``.
-        check_images (bool): Check that every image exists and decodes its
-            header when loading. Default ``True``.
+        check_images (bool): Check when loading that every image exists
+            and decodes in full (a damaged or truncated JPEG is refused),
+            and that every video's frames decode. Default ``True``.
+            ``False`` only checks that the files exist (faster, e.g. for a
+            json the converters already checked).
         show_progress (bool): Progress bar while reading a raw layout.
         **kwargs: Other arguments of mmpose's ``BaseCocoStyleDataset``.
     """
@@ -167,9 +171,7 @@ class FaceLandmarkDataset(BaseCocoStyleDataset):
         policy = InvalidSamplePolicy(self.skip_invalid)
         if self.reads_json:
             source = self.ann_file
-            if not osp.isfile(source):
-                raise FaceDataError(source, 'annotation file not found')
-            coco = load(source)
+            coco = load_json(source)
             image_prefix = self.data_prefix['img']
         elif self.ann_file or self.raw_split is not None:
             coco, image_prefix = self.collect_raw(policy)
@@ -181,6 +183,7 @@ class FaceLandmarkDataset(BaseCocoStyleDataset):
         data_list = self._parse_coco(coco, source, image_prefix, policy)
         self.skipped = policy.skipped
         policy.report(f'{type(self).__name__}({source})')
+        require_faces(len(data_list), source, len(policy.skipped))
         return data_list
 
     def _subset_membership(self) -> Dict[str, Set[Tuple]]:
@@ -190,7 +193,7 @@ class FaceLandmarkDataset(BaseCocoStyleDataset):
                 path = osp.join(self.data_root, path)
             if not osp.isfile(path):
                 raise FaceDataError(path, f'subset "{subset}" json not found')
-            coco = load(path)
+            coco = load_json(path)
             images = {img['id']: img for img in coco['images']}
             members[subset] = {
                 _face_key(ann, images[ann['image_id']])
@@ -201,7 +204,7 @@ class FaceLandmarkDataset(BaseCocoStyleDataset):
     def _parse_coco(self, coco: dict, source: str, image_prefix: str,
                     policy: InvalidSamplePolicy) -> List[dict]:
         for key in ('images', 'annotations'):
-            if key not in coco:
+            if not isinstance(coco, dict) or key not in coco:
                 raise FaceDataError(source, f'no "{key}" list',
                                     'a COCO-style json with "images" and '
                                     '"annotations"')
@@ -242,15 +245,35 @@ class FaceLandmarkDataset(BaseCocoStyleDataset):
             checked[path] = None
             try:
                 if path.lower().endswith(VIDEO_EXTENSIONS):
-                    probe_video(path)
+                    check_video(path, full=True)
                 else:
-                    probe_image(path)
+                    check_image(path, full=True)
             except FaceDataError as err:
                 checked[path] = FaceDataError(
-                    source, f'annotation {info["id"]}: {err}',
-                    'images that exist and decode')
+                    source, f'annotation {info["id"]}: {err.path}: '
+                    f'{err.problem}', err.expected or 'an image that exists')
         if checked[path] is not None:
             raise checked[path]
+
+    def _check_labeled(self, ann: dict, kpts: np.ndarray, source: str,
+                       where: str) -> None:
+        """A face of a labeled set has its K finite landmarks."""
+        num_keypoints = self.metainfo['num_keypoints']
+        declared = ann.get('num_keypoints')
+        if ann.get('labeled') is False or declared == 0 or not len(kpts):
+            said = ('"labeled": false' if ann.get('labeled') is False else
+                    f'num_keypoints {declared}' if declared == 0 else
+                    'no keypoints')
+            raise FaceDataError(
+                source, f'{where}: {said} in a labeled set',
+                f'{num_keypoints} landmarks per face (build the dataset '
+                'with labeled=False for faces without landmarks)')
+        if len(kpts) != num_keypoints:
+            raise FaceDataError(
+                source, f'{where}: {len(kpts)} keypoints',
+                f'{num_keypoints} as in the dataset metainfo '
+                f'"{self.metainfo["dataset_name"]}"')
+        require_finite_keypoints(kpts, source, where)
 
     def parse_data_info(self,
                         raw_data_info: dict,
@@ -278,14 +301,9 @@ class FaceLandmarkDataset(BaseCocoStyleDataset):
             raise FaceDataError(source, f'{where}: {kpts.size} keypoint '
                                 'values', 'a multiple of 3 (x, y, v)')
         kpts = kpts.reshape(-1, 3)
-        labeled = self.labeled and bool(
-            ann.get('labeled', ann.get('num_keypoints', len(kpts)) > 0))
+        labeled = self.labeled
         if labeled:
-            if len(kpts) != num_keypoints:
-                raise FaceDataError(
-                    source, f'{where}: {len(kpts)} keypoints',
-                    f'{num_keypoints} as in the dataset metainfo '
-                    f'"{self.metainfo["dataset_name"]}"')
+            self._check_labeled(ann, kpts, source, where)
             keypoints = kpts[None, :, :2].copy()
             visible = np.minimum(1, kpts[None, :, 2])
         else:
@@ -303,6 +321,9 @@ class FaceLandmarkDataset(BaseCocoStyleDataset):
             raise FaceDataError(source, f'{where}: no box',
                                 '"center" and "scale", or "bbox"')
         bbox = np.array([box], dtype=np.float32)
+        if not np.isfinite(bbox).all():
+            raise FaceDataError(source, f'{where}: box {box}',
+                                'finite box values')
         if not (bbox[0, 2] > bbox[0, 0] and bbox[0, 3] > bbox[0, 1]):
             raise FaceDataError(source, f'{where}: box of zero size {box}',
                                 'a box with width and height > 0')

@@ -7,7 +7,8 @@ a text file, what was found and what was expected. A
 :class:`InvalidSamplePolicy` either raises it (the default) or records it so
 that the dataset can skip the sample and log how many were skipped and which.
 """
-from typing import List, Optional
+import sys
+from typing import Callable, List, Optional
 
 from mmengine.logging import MMLogger, print_log
 
@@ -70,3 +71,15 @@ class InvalidSamplePolicy:
             '\n'.join(lines),
             logger=logger if logger is not None else 'current',
             level=30)  # logging.WARNING
+
+
+def run_cli(main: Callable[[], object]) -> int:
+    """Run a converter's ``main``; a :class:`FaceDataError` is printed as
+    ``error: <file>[:<line>]: ...`` and gives exit status 1 (not a
+    traceback)."""
+    try:
+        main()
+    except FaceDataError as err:
+        print(f'error: {err}', file=sys.stderr)
+        return 1
+    return 0

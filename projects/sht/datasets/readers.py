@@ -1,7 +1,8 @@
 """Readers for the official face annotation formats.
 
-Every reader checks its input and raises :class:`FaceDataError` naming the
-file, the line and what was expected. Coordinates are returned as 0-based
+Every reader checks its input (with :mod:`sht.datasets.validation`: every
+number finite) and raises :class:`FaceDataError` naming the file, the line
+and what was expected. Coordinates are returned as 0-based
 pixel coordinates:
 
 - ``.pts`` files (300W, 300VW) use 1-based pixel coordinates (the iBUG
@@ -14,9 +15,9 @@ from typing import Dict, List, NamedTuple, Optional, Tuple
 
 import cv2
 import numpy as np
-from PIL import Image
 
 from .errors import FaceDataError
+from .validation import parse_floats
 
 #: Face attributes of WFLW in the order of the six flags of a list line.
 WFLW_ATTRIBUTES = ('pose', 'expression', 'illumination', 'makeup',
@@ -41,15 +42,6 @@ def read_text_lines(path: str) -> List[str]:
             return f.read().splitlines()
     except UnicodeDecodeError as err:
         raise FaceDataError(path, f'not a text file ({err.reason})') from err
-
-
-def _floats(fields: List[str], path: str, line: int,
-            expected: str) -> np.ndarray:
-    try:
-        return np.array([float(v) for v in fields], dtype=np.float64)
-    except ValueError as err:
-        raise FaceDataError(path, f'non-numeric value ({err})', expected,
-                            line) from err
 
 
 def read_pts(path: str, num_points: Optional[int] = 68) -> np.ndarray:
@@ -103,7 +95,8 @@ def read_pts(path: str, num_points: Optional[int] = 68) -> np.ndarray:
             raise FaceDataError(
                 path, f'broken point line "{stripped}"', 'two numbers "x y"',
                 lineno)
-        points.append(_floats(fields, path, lineno, 'two numbers "x y"'))
+        points.append(
+            parse_floats(fields, path, lineno, 'two numbers "x y"'))
     if close_line is None:
         raise FaceDataError(path, 'no closing "}"', '"}" after the points')
     if expected_n is not None and len(points) != expected_n:
@@ -142,7 +135,7 @@ def parse_wflw_line(text: str, path: str, line: int) -> WFLWRecord:
     if len(fields) != WFLW_NUM_FIELDS:
         raise FaceDataError(path, f'found {len(fields)} fields', expected,
                             line)
-    values = _floats(fields[:-1], path, line, expected)
+    values = parse_floats(fields[:-1], path, line, expected)
     keypoints = values[:2 * WFLW_NUM_POINTS].reshape(WFLW_NUM_POINTS, 2)
     box = values[2 * WFLW_NUM_POINTS:2 * WFLW_NUM_POINTS + 4]
     flags = values[2 * WFLW_NUM_POINTS + 4:]
@@ -204,7 +197,8 @@ def read_celeba_landmarks(path: str) -> Dict[str, Tuple[np.ndarray, int]]:
     for line, name, values in _celeba_rows(
             path, tuple(f'{p}_{a}' for p in CELEBA_LANDMARK_NAMES
                         for a in 'xy'), 10, counted=True):
-        pts = _floats(values, path, line, 'an image name and 10 numbers')
+        pts = parse_floats(values, path, line,
+                           'an image name and 10 numbers')
         out[name] = (pts.reshape(5, 2).astype(np.float32), line)
     return out
 
@@ -218,7 +212,8 @@ def read_celeba_bboxes(path: str) -> Dict[str, Tuple[np.ndarray, int]]:
     out = {}
     for line, name, values in _celeba_rows(
             path, ('x_1', 'y_1', 'width', 'height'), 4, counted=True):
-        x, y, w, h = _floats(values, path, line, 'an image name and 4 numbers')
+        x, y, w, h = parse_floats(values, path, line,
+                                  'an image name and 4 numbers')
         if w <= 0 or h <= 0:
             raise FaceDataError(path, f'box of zero size (width {w:g}, '
                                 f'height {h:g})', 'width > 0 and height > 0',
@@ -261,7 +256,7 @@ def read_ytf_boxes(path: str) -> Dict[str, Tuple[np.ndarray, int]]:
         if len(fields) < 6:
             raise FaceDataError(path, f'found {len(fields)} fields', expected,
                                 i)
-        cx, cy, w, h = _floats(fields[2:6], path, i, expected)
+        cx, cy, w, h = parse_floats(fields[2:6], path, i, expected)
         if w <= 0 or h <= 0:
             raise FaceDataError(path, f'box of zero size (width {w:g}, '
                                 f'height {h:g})', 'width > 0 and height > 0',
@@ -270,42 +265,6 @@ def read_ytf_boxes(path: str) -> Dict[str, Tuple[np.ndarray, int]]:
                        np.float32)
         out[fields[0].replace('\\', '/')] = (box, i)
     return out
-
-
-def probe_image(path: str) -> Tuple[int, int]:
-    """Check that an image exists and can be decoded; return (width, height).
-
-    Only the header is read (PIL), so this is cheap for large datasets.
-    """
-    if not osp.isfile(path):
-        raise FaceDataError(path, 'image not found')
-    try:
-        with Image.open(path) as img:
-            width, height = img.size
-    except Exception as err:  # PIL raises several types for broken files
-        raise FaceDataError(path, f'unreadable image ({err})',
-                            'a JPEG/PNG/BMP image') from err
-    return int(width), int(height)
-
-
-def probe_video(path: str) -> Tuple[int, int, int]:
-    """Check that a video opens with OpenCV; return (width, height, frames)."""
-    if not osp.isfile(path):
-        raise FaceDataError(path, 'video not found')
-    cap = cv2.VideoCapture(path)
-    try:
-        if not cap.isOpened():
-            raise FaceDataError(path, 'OpenCV cannot open the video',
-                                'a video file readable by OpenCV')
-        width = int(cap.get(cv2.CAP_PROP_FRAME_WIDTH))
-        height = int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT))
-        frames = int(cap.get(cv2.CAP_PROP_FRAME_COUNT))
-    finally:
-        cap.release()
-    if width <= 0 or height <= 0 or frames <= 0:
-        raise FaceDataError(path, f'video reports {frames} frames of size '
-                            f'{width}x{height}', 'at least one frame')
-    return width, height, frames
 
 
 def read_video_frame(path: str, frame_idx: int) -> np.ndarray:

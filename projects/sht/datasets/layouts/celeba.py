@@ -61,7 +61,7 @@ def collect_celeba(root: str,
         box_source (str): ``'landmarks'`` (box from the 5 points) or
             ``'bbox'`` (``list_bbox_celeba.txt``, in-the-wild images only).
         policy (InvalidSamplePolicy, optional): Raise or skip bad samples.
-        check_images (bool): Read every image header.
+        check_images (bool): Decode every image in full.
         show_progress (bool): Show a progress bar.
 
     Returns:

@@ -7,7 +7,7 @@ from typing import Iterable, List, Optional, Tuple, TypeVar
 from tqdm import tqdm
 
 from ..errors import FaceDataError
-from ..readers import probe_image
+from ..validation import check_image
 
 IMAGE_EXTENSIONS = ('.jpg', '.png', '.jpeg', '.bmp', '.JPG', '.PNG', '.JPEG',
                     '.BMP')
@@ -51,12 +51,13 @@ def image_beside(annotation_path: str) -> str:
 
 
 def image_size(path: str,
-               check_images: bool) -> Tuple[Optional[int], Optional[int]]:
-    """(width, height) of an image, reading its header when
-    ``check_images``; otherwise only its existence is checked and
-    ``(None, None)`` is returned."""
-    if check_images:
-        return probe_image(path)
+               check_images: bool,
+               need_size: bool = False) -> Tuple[Optional[int], Optional[int]]:
+    """(width, height) of an image, decoding all of it when
+    ``check_images``; otherwise its header is read when ``need_size``, or
+    only its existence is checked and ``(None, None)`` is returned."""
+    if check_images or need_size:
+        return check_image(path, full=check_images)
     if not osp.isfile(path):
         raise FaceDataError(path, 'image not found')
     return None, None

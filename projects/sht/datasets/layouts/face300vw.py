@@ -12,7 +12,6 @@ videos, 64 form the test set in three categories; the other 50 are the
 training set.
 """
 import glob
-import json
 import os
 import os.path as osp
 from typing import Dict, Iterable, List, Optional, Tuple, Union
@@ -21,7 +20,8 @@ import numpy as np
 
 from ..coco_format import FaceCocoBuilder, landmark_box
 from ..errors import FaceDataError, InvalidSamplePolicy
-from ..readers import probe_video, read_pts
+from ..readers import read_pts
+from ..validation import check_video, load_json, require_faces
 from .common import progress, relpath
 
 #: The 300VW test categories (1: well lit, 2: mild, 3: challenging).
@@ -72,8 +72,7 @@ def load_broken_frames(
         if source.endswith('.npy'):
             source = np.load(source, allow_pickle=True).item()
         else:
-            with open(source) as f:
-                source = json.load(f)
+            source = load_json(source)
     return {str(k): {int(v) for v in frames} for k, frames in source.items()}
 
 
@@ -94,7 +93,8 @@ def collect_300vw(root: str,
                   split: str = 'train',
                   policy: Optional[InvalidSamplePolicy] = None,
                   broken_frames=None,
-                  show_progress: bool = False) -> dict:
+                  show_progress: bool = False,
+                  check_images: bool = True) -> dict:
     """Read the raw 300VW layout into a COCO-style face dict.
 
     Every annotation has ``video_id`` and ``frame_idx``; its image entry
@@ -108,6 +108,9 @@ def collect_300vw(root: str,
         policy (InvalidSamplePolicy, optional): Raise or skip bad samples.
         broken_frames: Frames to leave out (see :func:`load_broken_frames`).
         show_progress (bool): Show a progress bar.
+        check_images (bool): Decode every frame of every video and check
+            that as many frames decode as the video reports (otherwise the
+            video is only opened).
 
     Returns:
         dict: COCO-style dict; keypoints are the ``.pts`` values minus 1.
@@ -117,6 +120,7 @@ def collect_300vw(root: str,
                          f'{SPLITS}')
     policy = policy or InvalidSamplePolicy()
     broken = load_broken_frames(broken_frames)
+    skipped_before = len(policy.skipped)
     builder = FaceCocoBuilder(68, f'300VW {split} (from {root})')
     for video_id in progress(
             list_videos(root), show_progress, f'300VW {split}',
@@ -126,7 +130,7 @@ def collect_300vw(root: str,
             continue
         video = osp.join(root, video_id, 'vid.avi')
         try:
-            width, height, num_frames = probe_video(video)
+            width, height, num_frames = check_video(video, check_images)
         except FaceDataError as err:
             policy.handle(err)
             continue
@@ -166,4 +170,7 @@ def collect_300vw(root: str,
                 video_id=video_id, frame_idx=frame_idx)
             builder.add_face(image_id, center, side, keypoints, subsets,
                              video_id=video_id, frame_idx=frame_idx)
+    require_faces(len(builder.annotations), root,
+                  len(policy.skipped) - skipped_before,
+                  f'<video id>/vid.avi with annot/*.pts of split "{split}"')
     return builder.to_dict()

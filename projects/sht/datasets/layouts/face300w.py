@@ -21,6 +21,7 @@ from typing import Dict, List, Optional, Tuple
 from ..coco_format import FaceCocoBuilder, landmark_box
 from ..errors import FaceDataError, InvalidSamplePolicy
 from ..readers import read_pts
+from ..validation import require_faces
 from .common import image_beside, image_size, progress, relpath
 
 #: folder (relative to the root) -> subsets of its faces
@@ -91,7 +92,7 @@ def collect_300w(root: str,
             ``'full'`` or ``'test'`` (private set).
         policy (InvalidSamplePolicy, optional): Raise (default) or skip bad
             samples.
-        check_images (bool): Read every image header (size, readability).
+        check_images (bool): Decode every image in full.
         show_progress (bool): Show a progress bar.
 
     Returns:
@@ -104,8 +105,11 @@ def collect_300w(root: str,
     policy = policy or InvalidSamplePolicy()
     builder = FaceCocoBuilder(68, f'300W {split} (from {root})')
     pts_files: List[Tuple[str, str]] = []
+    skipped_before = len(policy.skipped)
+    folders = []
     for folder in SPLIT_FOLDERS[split]:
         path = _folder_path(root, folder)
+        folders.append(path)
         pts_files += [(folder, p)
                       for p in sorted(glob.glob(osp.join(path, '*.pts')))]
     for folder, pts_path in progress(pts_files, show_progress,
@@ -124,4 +128,7 @@ def collect_300w(root: str,
         image_id = builder.add_image(relpath(img_path, root), width, height)
         builder.add_face(image_id, center, side, keypoints,
                          FOLDER_SUBSETS[folder])
+    require_faces(len(builder.annotations), ', '.join(folders),
+                  len(policy.skipped) - skipped_before,
+                  'images beside 68-point .pts files')
     return builder.to_dict()

@@ -60,8 +60,9 @@ def collect_frame_folders(root: str,
         root (str): ``frame_images_DB`` of YouTube Faces, or any folder of
             frame folders.
         policy (InvalidSamplePolicy, optional): Raise or skip bad samples.
-        check_images (bool): Read every image header (needed for the
-            whole-frame box of plain frame folders, so forced there).
+        check_images (bool): Decode every image in full (otherwise plain
+            frame folders still read each header, for the whole-frame
+            box).
         show_progress (bool): Show a progress bar.
         num_keypoints (int): K of the (all-zero) keypoints.
 
@@ -92,8 +93,8 @@ def collect_frame_folders(root: str,
         for path, box, source, line in frames:
             try:
                 try:
-                    width, height = image_size(path, check_images
-                                               or box is None)
+                    width, height = image_size(path, check_images,
+                                               need_size=box is None)
                 except FaceDataError as err:
                     if line is None:
                         raise

@@ -19,6 +19,7 @@ from typing import Optional
 from ..coco_format import FaceCocoBuilder, landmark_box
 from ..errors import FaceDataError, InvalidSamplePolicy
 from ..readers import WFLW_NUM_POINTS, read_text_lines, parse_wflw_line
+from ..validation import require_faces
 from .common import image_size, progress
 
 LIST_NAME = 'list_98pt_rect_attr_{split}.txt'
@@ -61,17 +62,19 @@ def collect_wflw(list_file: str,
             file name, ``'train'`` or ``'test'``).
         policy (InvalidSamplePolicy, optional): Raise (default) or skip bad
             lines.
-        check_images (bool): Read every image header.
+        check_images (bool): Decode every image in full.
         show_progress (bool): Show a progress bar.
 
     Returns:
         dict: COCO-style dict; file names relative to ``image_root``;
-        subsets = ``(split, *flagged attributes)``.
+        subsets = ``(split, *flagged attributes)``. A list without faces
+        (empty, or every line skipped) is an error.
     """
     policy = policy or InvalidSamplePolicy()
     split = split or split_of_list(list_file)
     builder = FaceCocoBuilder(WFLW_NUM_POINTS, f'WFLW {split}')
     lines = read_text_lines(list_file)
+    skipped_before = len(policy.skipped)
     for lineno, text in progress(
             enumerate(lines, start=1), show_progress, f'WFLW {split}',
             total=len(lines)):
@@ -96,4 +99,8 @@ def collect_wflw(list_file: str,
         image_id = builder.add_image(record.image, width, height)
         builder.add_face(image_id, center, side, record.keypoints,
                          (split, ) + record.attributes)
+    require_faces(len(builder.annotations), list_file,
+                  len(policy.skipped) - skipped_before,
+                  f'one face per line ({WFLW_NUM_POINTS} points, box, '
+                  'flags, image)')
     return builder.to_dict()
