@@ -44,9 +44,12 @@ val_dataloader = dict(
         pipeline=_base_.val_pipeline))
 test_dataloader = val_dataloader
 
-# Labeled pairs for SHT fine-tuning: 8 pairs = a batch of 16 faces.
+# Labeled pairs for SHT fine-tuning: 8 pairs = a batch of 16 faces. The
+# metainfo names their faces' keypoints: mmpose's init_model and
+# MMPoseInferencer read it here when the pairs are the training set.
 train_pair_dataset = dict(
     type='FacePairDataset',
+    metainfo=_base_.dataset_info,
     pair_mode='image',
     dataset=dict(
         type=dataset_type,

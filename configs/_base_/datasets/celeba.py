@@ -2,8 +2,13 @@
 # The paper's ground truth is 68 points detected with OpenFace; CelebA itself
 # ships 5. Put a 68-point COCO-style json per split in data/celeba/
 # annotations (celeba68_{train,test}.json, images relative to data/celeba/)
-# -- or set num_keypoints=5 and use celeba2coco.py's celeba_{train,test}.json.
-_base_ = ['./face_pipelines_128.py']
+# -- or set num_keypoints=5 and use celeba2coco.py's celeba_{train,test}.json
+# (then also metainfo=dict(from_file='projects/sht/datasets/metainfo/
+# celeba_5pt.py') on the training sets, or leave metainfo out).
+# mmpose's 300W metainfo file gives `dataset_info` (the 68-point layout):
+# the training sets name it, as mmpose's init_model and MMPoseInferencer read
+# the keypoints from the config's training set.
+_base_ = ['mmpose::_base_/datasets/300w.py', './face_pipelines_128.py']
 
 dataset_type = 'SHTCelebADataset'
 data_mode = 'topdown'
@@ -20,6 +25,7 @@ train_dataloader = dict(
         data_mode=data_mode,
         ann_file='annotations/celeba68_train.json',
         num_keypoints=68,
+        metainfo=_base_.dataset_info,
         pipeline=_base_.train_pipeline))
 val_dataloader = dict(
     batch_size=32,
@@ -37,9 +43,12 @@ val_dataloader = dict(
         pipeline=_base_.val_pipeline))
 test_dataloader = val_dataloader
 
-# Labeled pairs for SHT fine-tuning: 8 pairs = a batch of 16 faces.
+# Labeled pairs for SHT fine-tuning: 8 pairs = a batch of 16 faces. The
+# metainfo names their faces' keypoints: mmpose's init_model and
+# MMPoseInferencer read it here when the pairs are the training set.
 train_pair_dataset = dict(
     type='FacePairDataset',
+    metainfo=_base_.dataset_info,
     pair_mode='image',
     dataset=dict(
         type=dataset_type,

@@ -2,7 +2,8 @@
 # 68 points (the 300W markup of Helen); the paper's split has 2005 training
 # and 50 test faces. Put helen_{train,test}.json (COCO-style, images
 # relative to data/helen/) in data/helen/annotations.
-_base_ = ['./face_pipelines_128.py']
+# mmpose's 300W metainfo file gives `dataset_info` (the 68-point layout).
+_base_ = ['mmpose::_base_/datasets/300w.py', './face_pipelines_128.py']
 
 dataset_type = 'SHTHelenDataset'
 data_mode = 'topdown'
@@ -34,9 +35,12 @@ val_dataloader = dict(
         pipeline=_base_.val_pipeline))
 test_dataloader = val_dataloader
 
-# Labeled pairs for SHT fine-tuning: 8 pairs = a batch of 16 faces.
+# Labeled pairs for SHT fine-tuning: 8 pairs = a batch of 16 faces. The
+# metainfo names their faces' keypoints: mmpose's init_model and
+# MMPoseInferencer read it here when the pairs are the training set.
 train_pair_dataset = dict(
     type='FacePairDataset',
+    metainfo=_base_.dataset_info,
     pair_mode='image',
     dataset=dict(
         type=dataset_type,

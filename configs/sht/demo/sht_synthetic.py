@@ -29,6 +29,9 @@ _base_ = ['../../_base_/default_runtime.py']
 # SHT_DEMO_DATA overrides the data folder (the tests use their own)
 data_root = '{{$SHT_DEMO_DATA:data/synthetic}}'
 num_keypoints = 68
+# read by mmpose's MMPoseInferencer (the test set's class, top-down)
+dataset_type = 'SHTFace300WDataset'
+data_mode = 'topdown'
 hr_size = 64
 lr_size = 32
 heatmap_size = 32
@@ -129,6 +132,8 @@ test_pipeline = [
 labeled_pairs = dict(
     type='FacePairDataset',
     pair_mode='image',
+    # 300W's keypoints, for mmpose's init_model / MMPoseInferencer
+    metainfo=dict(from_file='{{ fileDirname }}/../../_base_/datasets/300w.py'),
     dataset=dict(
         type='SHTFace300WDataset',
         data_root=data_root + '/300w',

@@ -16,6 +16,8 @@ from mmpose.registry import DATA_SAMPLERS, DATASETS
 from torch.utils.data import ConcatDataset as TorchConcatDataset
 from torch.utils.data import Dataset, Sampler
 
+from .metainfo import check_same_faces, inherit_metainfo
+
 
 def _metainfo_source(dataset) -> Optional[dict]:
     """The metainfo a face dataset was built with (through wrappers)."""
@@ -25,17 +27,6 @@ def _metainfo_source(dataset) -> Optional[dict]:
             return source
         dataset = getattr(dataset, 'dataset', None)
     return None
-
-
-def _inherit_metainfo(cfg: dict, source: dict) -> dict:
-    """Give the innermost dataset config of ``cfg`` the metainfo ``source``
-    unless it sets its own."""
-    cfg = copy.deepcopy(cfg)
-    inner = cfg
-    while isinstance(inner.get('dataset'), dict):
-        inner = inner['dataset']
-    inner.setdefault('metainfo', copy.deepcopy(source))
-    return cfg
 
 
 @DATASETS.register_module()
@@ -53,18 +44,29 @@ class LabeledUnlabeledDataset(TorchConcatDataset):
             of one).
         unlabeled (dict | Dataset): Unlabeled dataset (``labeled=False``).
         lazy_init (bool): Defer loading. Default ``False``.
+        metainfo (dict, optional): mmpose metainfo of the labeled faces
+            (a dict or ``dict(from_file=...)``), given to a ``labeled``
+            config without its own and checked against a built one; mmpose's
+            ``init_model`` reads it from the config when this is the
+            training set. Default: the labeled set's.
     """
 
     def __init__(self,
                  labeled: Union[dict, Dataset],
                  unlabeled: Union[dict, Dataset],
-                 lazy_init: bool = False) -> None:
+                 lazy_init: bool = False,
+                 metainfo: Optional[dict] = None) -> None:
+        if isinstance(labeled, dict) and metainfo is not None:
+            labeled = inherit_metainfo(labeled, metainfo)
         labeled_set = (
             DATASETS.build(labeled) if isinstance(labeled, dict) else labeled)
+        check_same_faces(
+            metainfo, labeled_set.metainfo,
+            f'LabeledUnlabeledDataset of {type(labeled_set).__name__}')
         if isinstance(unlabeled, dict):
             source = _metainfo_source(labeled_set)
             if source is not None:
-                unlabeled = _inherit_metainfo(unlabeled, source)
+                unlabeled = inherit_metainfo(unlabeled, source)
             unlabeled = DATASETS.build(unlabeled)
         k_lab = labeled_set.metainfo.get('num_keypoints')
         k_unl = unlabeled.metainfo.get('num_keypoints')

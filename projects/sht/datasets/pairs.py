@@ -21,6 +21,8 @@ from mmengine.registry import FUNCTIONS
 from mmpose.registry import DATASETS, TRANSFORMS
 from torch.utils.data import Dataset
 
+from .metainfo import check_same_faces, inherit_metainfo
+
 PAIR_MODES = ('image', 'video')
 
 
@@ -40,6 +42,12 @@ class FacePairDataset(Dataset):
             a uniformly drawn other frame of the same ``video_id`` (the
             same frame for a one-frame video).
         lazy_init (bool): Defer :meth:`full_init`. Default ``False``.
+        metainfo (dict, optional): mmpose metainfo of the faces (a dict or
+            ``dict(from_file=...)``). A ``dataset`` config without its own
+            metainfo takes it; a built dataset must hold the same faces
+            (name, K, flip indices). mmpose's ``init_model`` and
+            ``MMPoseInferencer`` read it from the config when this is the
+            training set. Default: the wrapped dataset's.
 
     Each view is the packed dict of the pipeline; its metainfo carries
     ``pair_id`` (= ``idx``), ``view`` (0 for j, 1 for k) and ``labeled``.
@@ -49,12 +57,17 @@ class FacePairDataset(Dataset):
                  dataset: Union[dict, BaseDataset],
                  pipeline: Sequence[Union[dict, Callable]] = (),
                  pair_mode: str = 'image',
-                 lazy_init: bool = False) -> None:
+                 lazy_init: bool = False,
+                 metainfo: Optional[dict] = None) -> None:
         if pair_mode not in PAIR_MODES:
             raise ValueError(f'pair_mode must be one of {PAIR_MODES}, got '
                              f'"{pair_mode}"')
+        if isinstance(dataset, dict) and metainfo is not None:
+            dataset = inherit_metainfo(dataset, metainfo)
         self.dataset = (
             DATASETS.build(dataset) if isinstance(dataset, dict) else dataset)
+        check_same_faces(metainfo, self.dataset.metainfo,
+                         f'FacePairDataset of {type(self.dataset).__name__}')
         # built with mmpose's registry, so this works outside a default scope
         self.pipeline = Compose([
             TRANSFORMS.build(t) if isinstance(t, dict) else t
