@@ -130,3 +130,29 @@ def test_mmpose_inferencer_draws_landmarks(tiny_checkpoint):
     for x, y in inside:
         near[max(0, y - 4):y + 5, max(0, x - 4):x + 5] = True
     assert not np.any(changed & ~near)
+
+
+def test_predictions_hold_one_sample_each(dataset_meta):
+    """tools/test.py --dump pickles every sample: its face and heatmaps
+    must be copies of the sample's own size, not views of the batch."""
+    import pickle
+
+    from mmengine.registry import init_default_scope
+    from mmpose.registry import MODELS
+    init_default_scope('mmpose')
+    cfg = tiny_model_cfg()
+    cfg['test_cfg'] = dict(flip_test=False, output_heatmaps=True)
+    torch.manual_seed(0)
+    model = MODELS.build(cfg).eval()
+    sizes = {}
+    for num in (1, 6):
+        inputs, samples, _ = make_face_batch(
+            model, cfg['head']['decoder'], dataset_meta, num, train=False)
+        with torch.no_grad():
+            results = model.predict(inputs, samples)
+        for res in results:
+            for tensor in (res.pred_face.img, res.pred_fields.heatmaps):
+                assert tensor.untyped_storage().nbytes() == \
+                    tensor.numel() * tensor.element_size()
+        sizes[num] = len(pickle.dumps(results[0]))
+    assert sizes[6] < 1.05 * sizes[1]

@@ -14,7 +14,7 @@ coordinates (the ``TopdownAffine`` crop, not the original image).
 from typing import Optional
 
 import torch
-from mmengine.structures import PixelData
+from mmengine.structures import BaseDataElement, PixelData
 from mmpose.models.pose_estimators import TopdownPoseEstimator
 from mmpose.registry import MODELS
 from mmpose.utils.typing import ConfigType, OptConfigType, SampleList
@@ -25,6 +25,18 @@ from ..dhln_features import DHLNFeatures, DHLNOutputs
 
 # tolerance on the [0, 1] input range check (catches a missing std=255)
 _RANGE_SLACK = 0.05
+
+
+def own_fields(fields: BaseDataElement) -> None:
+    """Replace every tensor of ``fields`` that is a view of a larger tensor
+    (e.g. one sample's heatmaps (K, h, w) of the batch's (N, K, h, w)) with
+    a copy of its own size, so that pickling one sample stores one sample.
+    """
+    for key, value in list(fields.items()):
+        if isinstance(value, Tensor) and (
+                value.untyped_storage().nbytes() >
+                value.numel() * value.element_size()):
+            fields.set_field(value.clone(), key)
 
 
 @MODELS.register_module()
@@ -43,7 +55,11 @@ class DHLNEstimator(TopdownPoseEstimator):
         test_cfg (dict, optional): ``flip_test``, ``flip_mode``,
             ``shift_heatmap``, ``output_heatmaps`` as in mmpose, and
             ``output_face`` (default True): return the hallucinated face;
-            False skips DHLN's SR tail (landmarks only, the same ones).
+            False skips DHLN's SR tail (landmarks only, the same ones);
+            ``face_in_instances`` (default False): also put the face in
+            ``pred_instances.hallucinated_face`` (1, 3, H, W), so that it
+            follows its instance through mmpose's merging and filtering
+            (``MMPoseInferencer``).
         data_preprocessor (dict, optional): Should give RGB in [0, 1]:
             ``PoseDataPreprocessor(mean=[0, 0, 0], std=[255, 255, 255],
             bgr_to_rgb=True)``.
@@ -188,10 +204,19 @@ class DHLNEstimator(TopdownPoseEstimator):
             batch_pred_instances, batch_pred_fields = preds, None
         results = self.add_pred_to_datasample(batch_pred_instances,
                                               batch_pred_fields, data_samples)
+        for data_sample in results:
+            if 'pred_fields' in data_sample:
+                own_fields(data_sample.pred_fields)
         if feats.sr is not None:
             faces = feats.sr.detach().clamp(0.0, 1.0)
+            per_instance = self.test_cfg.get('face_in_instances', False)
             for data_sample, face in zip(results, faces):
-                data_sample.pred_face = PixelData(img=face)
+                # a copy, not a view: a pickled sample (tools/test.py
+                # --dump) would otherwise hold the whole batch
+                data_sample.pred_face = PixelData(img=face.clone())
+                if per_instance:
+                    data_sample.pred_instances.hallucinated_face = \
+                        face[None].cpu().numpy()
         return results
 
     def _forward(self, inputs: Tensor, data_samples=None) -> torch.Tensor:
