@@ -23,7 +23,9 @@ class LoadFaceImage(LoadImage):
     """Load a face image, or a frame of a video when the sample has
     ``frame_idx`` and ``img_path`` is a video (``.avi``, ``.mp4``...).
 
-    Grayscale files are loaded as 3-channel BGR (``color_type='color'``).
+    Grayscale files are loaded as 3-channel BGR (``color_type='color'``),
+    and so are given gray arrays ``img`` (H, W) or (H, W, 1) (e.g. passed
+    to mmpose's ``inference_topdown``).
     A missing or undecodable file raises :class:`FaceDataError` naming it.
 
     Args: as mmpose's ``LoadImage``.
@@ -32,6 +34,10 @@ class LoadFaceImage(LoadImage):
     def transform(self, results: Dict) -> Optional[dict]:
         path = results.get('img_path')
         if 'img' in results or path is None:
+            img = results.get('img')
+            if self.color_type == 'color' and isinstance(img, np.ndarray) \
+                    and (img.ndim == 2 or img.shape[2:] == (1, )):
+                results['img'] = mmcv.gray2bgr(img.reshape(img.shape[:2]))
             return super().transform(results)
         if path.lower().endswith(VIDEO_EXTENSIONS):
             if results.get('frame_idx') is None:
