@@ -1,11 +1,17 @@
 """A NaN loss during a real run stops it with a message naming the phase
-and the loss term, and the last good checkpoint stays the newest one."""
+and the loss term and a checkpoint whose weights are good; following the
+message's command resumes from it with another learning rate."""
 import os
 import os.path as osp
+import re
+import shlex
+import subprocess
+import sys
 
 import pytest
 import torch
-from engine_testing import TINY_CONFIG
+from engine_testing import (REPO_ROOT, TINY_CONFIG, read_scalars,
+                            train_command, train_env)
 from mmengine.config import Config
 from mmengine.hooks import Hook
 from mmengine.runner import Runner
@@ -60,3 +66,50 @@ def test_nan_stops_training_and_keeps_last_good_checkpoint(
     assert all(
         torch.isfinite(v).all() for k, v in ckpt['state_dict'].items()
         if v.is_floating_point())
+
+
+def run(cmd, data_root):
+    proc = subprocess.run(cmd, cwd=REPO_ROOT, env=train_env(data_root),
+                          capture_output=True, text=True, timeout=300)
+    return proc.returncode, proc.stdout + proc.stderr
+
+
+def test_diverged_lr_names_a_bounded_checkpoint_and_resume_works(
+        tiny_data, tmp_path):
+    """Discriminator lr 1e12: the weights blow up at the first FPTN step
+    (iteration 4), the loss turns NaN two iterations later. The message
+    names iter_3.pth (the last checkpoint with bounded weights), not the
+    newest one, and its command resumes with a changed lr to the end."""
+    work = str(tmp_path / 'lr')
+    rc, out = run(train_command(work, cfg_options=[
+        'optim_wrapper.discriminator.optimizer.lr=1e12',
+        'default_hooks.checkpoint.save_begin=1',
+        'default_hooks.checkpoint.max_keep_ckpts=20']), tiny_data)
+    assert rc != 0, out[-3000:]
+    message = next(line for line in out.splitlines()
+                   if line.startswith('FloatingPointError: training stopped'))
+    good = osp.join(work, 'iter_3.pth')
+    assert f'the last good checkpoint is {good}' in message
+    assert re.search(r'iter_4\.pth: discriminator weight \S+ reaches '
+                     r'\|w\| = 1e\+12', message), message
+    newest = max(int(f[5:-4]) for f in os.listdir(work)
+                 if f.startswith('iter_'))
+    assert newest > 3  # a newer checkpoint exists but is not named
+    ckpt = torch.load(good, map_location='cpu', weights_only=False)
+    assert max(float(v.abs().max()) for v in ckpt['state_dict'].values()
+               if v.is_floating_point() and v.numel()) < 1e6
+    # follow the message: its command with the discriminator lr changed
+    command = shlex.split(message.split('change the lr values in: ')[1])
+    command = [sys.executable] + [
+        re.sub(r'^(optim_wrapper\.discriminator\.optimizer\.lr)=.*',
+               r'\1=0.0002', part) for part in command[1:]]
+    rc, out = run(command, tiny_data)
+    assert rc == 0, out[-3000:]
+    assert 'resumed epoch: 0, iter: 3' in out
+    assert 'discriminator group 0: lr 1e+12 -> 0.0002' in out
+    scalars = read_scalars(work)
+    assert sorted(scalars)[-1] == 14
+    for step in range(4, 15):
+        assert scalars[step]['discriminator.lr'] == pytest.approx(2e-4)
+        assert all(v == v and abs(v) < 1e6 for k, v in scalars[step].items()
+                   if k.startswith('loss'))
