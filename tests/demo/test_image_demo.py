@@ -1,6 +1,8 @@
-"""demo/image_demo.py: one synthetic face photo, a checkpoint of the demo
-model (random weights), a picture with three panels."""
+"""demo/image_demo.py with a checkpoint of the demo model (random
+weights): a synthetic face photo (a picture with three panels), two real
+faces, a folder, a video, the whole-image warning and named errors."""
 import importlib.util
+import os
 import os.path as osp
 
 import cv2
@@ -79,3 +81,65 @@ def test_image_demo_missing_image(checkpoint, tmp_path):
             str(tmp_path / 'nope.jpg'), CONFIG, checkpoint, '--out',
             str(tmp_path / 'x.png')
         ])
+
+
+ASTRONAUT = osp.join(REPO, 'tests', 'assets', 'astronaut_face.jpg')
+
+
+def test_image_demo_several_faces(checkpoint, tmp_path):
+    """Two real faces: the Haar cascade finds both; the picture has the
+    photo, then the LR input and the hallucinated face of each."""
+    img = cv2.imread(ASTRONAUT)
+    path = str(tmp_path / 'two.png')
+    cv2.imwrite(path, np.hstack([img, cv2.flip(img, 1)]))
+    out = str(tmp_path / 'out.png')
+    load_script().main([path, CONFIG, checkpoint, '--out', out])
+    picture = cv2.imread(out)
+    # photo 512 wide (2:1) + 4 panels of 256, 6 px between panels
+    assert picture.shape == (256 + 24, 512 + 4 * 256 + 4 * 6, 3)
+
+
+def test_image_demo_folder_and_video(checkpoint, tmp_path):
+    folder = tmp_path / 'photos'
+    folder.mkdir()
+    img = cv2.imread(ASTRONAUT)
+    cv2.imwrite(str(folder / 'a.jpg'), img)
+    cv2.imwrite(str(folder / 'b.png'), cv2.flip(img, 1))
+    (folder / 'notes.txt').write_text('not a photo')
+    out_dir = str(tmp_path / 'vis')
+    script = load_script()
+    assert script.main([str(folder), CONFIG, checkpoint, '--out',
+                        out_dir]) == out_dir
+    assert sorted(os.listdir(out_dir)) == ['a.png', 'b.png']
+    video = str(tmp_path / 'clip.avi')
+    writer = cv2.VideoWriter(video, cv2.VideoWriter_fourcc(*'MJPG'), 5,
+                             (120, 120))
+    for shift in (0, 2, 4, 6):
+        writer.write(np.roll(img, shift, axis=0))
+    writer.release()
+    out = str(tmp_path / 'clip_sht.avi')
+    assert script.main([video, CONFIG, checkpoint, '--out', out]) == out
+    cap = cv2.VideoCapture(out)
+    assert cap.get(cv2.CAP_PROP_FRAME_COUNT) == 4
+    ok, frame = cap.read()
+    assert ok and frame.shape[0] == 256 + 24
+    with pytest.raises(SystemExit, match='--bbox is for one image'):
+        script.main([video, CONFIG, checkpoint, '--out', out, '--bbox', '1',
+                     '1', '9', '9'])
+
+
+def test_image_demo_warns_on_whole_image(checkpoint, tmp_path):
+    from sht.apis import WholeImageWarning
+    path = str(tmp_path / 'wall.png')
+    cv2.imwrite(path, np.full((90, 90, 3), 170, np.uint8))
+    with pytest.warns(WholeImageWarning, match='wall.png: no face found'):
+        load_script().main(
+            [path, CONFIG, checkpoint, '--out', str(tmp_path / 'x.png')])
+
+
+def test_image_demo_not_an_image(checkpoint, tmp_path):
+    path = tmp_path / 'face.jpg'
+    path.write_text('text')
+    with pytest.raises(SystemExit, match='face.jpg: not a decodable image'):
+        load_script().main(
+            [str(path), CONFIG, checkpoint, '--out', str(tmp_path / 'x.png')])

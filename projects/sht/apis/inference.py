@@ -78,7 +78,8 @@ def inference_faces(model: nn.Module,
                     img: ImageInput,
                     bboxes: Optional[Union[Sequence, np.ndarray]] = None,
                     det_model: DetectorSpec = 'haar',
-                    bbox_format: str = 'xyxy') -> List[PoseDataSample]:
+                    bbox_format: str = 'xyxy',
+                    name: Optional[str] = None) -> List[PoseDataSample]:
     """Landmarks (and hallucinated faces) of every face of a photo.
 
     Args:
@@ -91,6 +92,8 @@ def inference_faces(model: nn.Module,
             :func:`~sht.apis.face_detection.build_face_detector` (the Haar
             cascade by default; ``'whole_image'`` takes the whole image).
         bbox_format (str): ``'xyxy'`` or ``'xywh'`` for ``bboxes``.
+        name (str, optional): The image's name in warnings (default: the
+            file name, or "image array").
 
     Returns:
         list[PoseDataSample]: One per face, as ``inference_topdown``
@@ -99,7 +102,8 @@ def inference_faces(model: nn.Module,
         ``metainfo['whole_image']`` True when no face was found (a
         :class:`~sht.apis.face_detection.WholeImageWarning` says so).
     """
-    name = img if isinstance(img, str) else 'image array'
+    if name is None:
+        name = img if isinstance(img, str) else 'image array'
     image = read_image(img)
     whole = False
     if bboxes is None or len(bboxes) == 0:
