@@ -67,3 +67,72 @@ def write_tiny_config(folder: Path,
     path = Path(folder) / (name or osp.basename(base))
     path.write_text(text)
     return str(path)
+
+
+_TEST_SET = '''_base_ = [{base!r}]
+test_dataloader = dict(
+    _delete_=True,
+    batch_size=4,
+    num_workers=0,
+    persistent_workers=False,
+    drop_last=False,
+    sampler=dict(type='DefaultSampler', shuffle=False, round_up=False),
+    dataset=dict(
+        type='SHTFace300WDataset',
+        data_root={root!r},
+        raw_split='full',
+        test_mode=True,
+        check_images=False,
+        pipeline=[
+            dict(type='LoadFaceImage'),
+            dict(type='GetBBoxCenterScale'),
+            dict(type='TopdownAffine', input_size=({hr}, {hr})),
+            dict(type='PackFaceInputs')
+        ]))
+test_evaluator = [
+    dict(type='FaceLandmarkMetric', norm_modes=('io', ), thresholds=(0.08, )),
+    dict(type='HallucinationMetric', crop_border=2)
+]
+model = dict(test_cfg=dict(flip_test={flip!r}))
+'''
+
+
+def with_synthetic_test_set(folder: Path, config: str, hr: int,
+                            num_per_subset: int = 2,
+                            flip_test: bool = False) -> str:
+    """A config inheriting ``config`` whose test set is generated faces.
+
+    Writes ``num_per_subset`` faces per 300W subset (seed 0, 128x128
+    images) to ``folder/300w`` and a config reading its ``full`` split
+    (3 subsets) through a test pipeline at the HR size ``hr``.
+
+    Returns:
+        str: The config path.
+    """
+    from sht.synthetic import write_300w
+    root = Path(folder) / '300w'
+    if not root.exists():
+        write_300w(str(root), num_per_subset=num_per_subset, seed=0,
+                   image_size=128)
+    path = Path(folder) / ('testset_' + osp.basename(config))
+    path.write_text(_TEST_SET.format(base=str(config), root=str(root), hr=hr,
+                                     flip=flip_test))
+    return str(path)
+
+
+def random_checkpoint(config: str, path, seed: int = 0) -> str:
+    """A checkpoint of the config's (DHLN) model with random weights and
+    non-trivial BatchNorm statistics (as after training)."""
+    import torch
+
+    from sht.deployment.onnx_export import load_dhln
+    torch.manual_seed(seed)
+    model = load_dhln(config, None)
+    gen = torch.Generator().manual_seed(seed)
+    for m in model.modules():
+        if isinstance(m, torch.nn.BatchNorm2d):
+            c = m.num_features
+            m.running_mean.copy_(torch.randn(c, generator=gen) * 0.3)
+            m.running_var.copy_(torch.rand(c, generator=gen) + 0.5)
+    torch.save({'state_dict': model.state_dict()}, str(path))
+    return str(path)

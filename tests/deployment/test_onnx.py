@@ -5,7 +5,8 @@ import importlib.util
 import numpy as np
 import pytest
 import torch
-from deploy_testing import REPO, TINY_CELEBA, TINY_M, write_tiny_config
+from deploy_testing import (REPO, TINY_CELEBA, TINY_M, random_checkpoint,
+                            write_tiny_config)
 
 ort = pytest.importorskip(
     'onnxruntime',
@@ -24,21 +25,6 @@ def _load_tool():
 tool = _load_tool()
 
 
-def _checkpoint(config: str, path, seed: int = 0) -> str:
-    """A checkpoint of the config's model with non-trivial BatchNorm
-    statistics (as after training)."""
-    torch.manual_seed(seed)
-    model = tool.load_dhln(config, None)
-    gen = torch.Generator().manual_seed(seed)
-    for m in model.modules():
-        if isinstance(m, torch.nn.BatchNorm2d):
-            c = m.num_features
-            m.running_mean.copy_(torch.randn(c, generator=gen) * 0.3)
-            m.running_var.copy_(torch.rand(c, generator=gen) + 0.5)
-    torch.save({'state_dict': model.state_dict()}, str(path))
-    return str(path)
-
-
 @pytest.mark.parametrize('base,setting,lr_side,hr_side', [
     ('300w/DHLN-M_300W.py', TINY_M, 16, 64),
     ('celeba/DHLN_CelebA.py', TINY_CELEBA, 4, 32),
@@ -46,7 +32,7 @@ def _checkpoint(config: str, path, seed: int = 0) -> str:
 def test_export_matches_pytorch(tmp_path, capsys, base, setting, lr_side,
                                 hr_side):
     config = write_tiny_config(tmp_path, base, setting)
-    ckpt = _checkpoint(config, tmp_path / 'tiny.pth')
+    ckpt = random_checkpoint(config, tmp_path / 'tiny.pth')
     out = str(tmp_path / 'dhln.onnx')
     result = tool.main([config, ckpt, out, '--verify', '--num-faces', '4'])
     assert result['ok']
@@ -83,10 +69,10 @@ def test_export_matches_pytorch(tmp_path, capsys, base, setting, lr_side,
 def test_verify_detects_a_different_model(tmp_path):
     config = write_tiny_config(tmp_path, '300w/DHLN-M_300W.py', TINY_M)
     out = str(tmp_path / 'a.onnx')
-    model = tool.load_dhln(config, _checkpoint(config, tmp_path / 'a.pth'))
+    model = tool.load_dhln(config, random_checkpoint(config, tmp_path / 'a.pth'))
     tool.export(model, out, 64)
     other = tool.load_dhln(config,
-                           _checkpoint(config, tmp_path / 'b.pth', seed=1))
+                           random_checkpoint(config, tmp_path / 'b.pth', seed=1))
     diffs = tool.verify(other, out, 64, num_faces=2)
     assert diffs['max_sr_diff'] > 1e-3
     assert diffs['max_heatmap_diff'] > 1e-4
