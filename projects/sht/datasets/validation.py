@@ -20,7 +20,7 @@ import os
 import os.path as osp
 import sys
 import tempfile
-from typing import Iterator, List, Optional, Sequence, Tuple
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
@@ -141,16 +141,25 @@ def jpeg_damage(data: bytes) -> Optional[str]:
     return None
 
 
+#: (path, size, mtime) -> (width, height) of images decoded in full by this
+#: process (several datasets of one run share their images)
+_DECODED: Dict[Tuple[str, int, int], Tuple[int, int]] = {}
+
+
 def check_image(path: str, full: bool = True) -> Tuple[int, int]:
     """Check that an image exists and decodes; return (width, height).
 
     Args:
         path (str): The image.
-        full (bool): Decode all of it (default). ``False`` reads the header
-            only.
+        full (bool): Decode all of it (default; an unchanged file is decoded
+            once per process). ``False`` reads the header only.
     """
     if not osp.isfile(path):
         raise FaceDataError(path, 'image not found')
+    info = os.stat(path)
+    key = (osp.abspath(path), info.st_size, info.st_mtime_ns)
+    if full and key in _DECODED:
+        return _DECODED[key]
     expected = 'a complete JPEG/PNG/BMP image'
     try:
         with Image.open(path) as img:
@@ -167,6 +176,7 @@ def check_image(path: str, full: bool = True) -> Tuple[int, int]:
             damage = jpeg_damage(data)
             if damage is not None:
                 raise FaceDataError(path, damage, expected)
+        _DECODED[key] = (int(width), int(height))
     return int(width), int(height)
 
 
