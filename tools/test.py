@@ -1,5 +1,7 @@
-# Evaluate an SHT / DHLN checkpoint with mmengine's Runner (mmpose's
-# tools/test.py options). Works from any current directory.
+# Evaluate an SHT / DHLN checkpoint with SHTRunner (mmengine's Runner; a
+# checkpoint that lacks a weight of the model or holds one it does not
+# have is an error naming the file; mmpose's tools/test.py options). Works
+# from any current directory.
 #
 # At the end it prints every metric of the config's test_evaluator as a
 # table with one column per dataset subset, writes them as JSON with --out,
@@ -14,10 +16,10 @@ sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', 'projects'
 import sht  # noqa: E402,F401  (before mmengine: hides a torch notice)
 from mmengine.config import Config, DictAction  # noqa: E402
 from mmengine.dist import is_main_process  # noqa: E402
-from mmengine.runner import Runner  # noqa: E402
 from sht.evaluation import (format_metric_table,  # noqa: E402
                             save_metrics_json)
-from sht.utils import prepare_cpu_distributed  # noqa: E402
+from sht.utils.launch import (build_runner,  # noqa: E402
+                              prepare_cpu_distributed)
 
 # test_evaluator entries that draw CED plots when given a ced_dir
 CED_METRICS = ('FaceLandmarkMetric', )
@@ -107,7 +109,7 @@ def main() -> None:
     cfg = Config.fromfile(args.config)
     cfg = merge_args(cfg, args)
     prepare_cpu_distributed(cfg, args.launcher)
-    runner = Runner.from_cfg(cfg)
+    runner = build_runner(cfg)
     metrics = runner.test()
     if metrics:
         # definitions and units: docs/evaluation.md

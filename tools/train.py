@@ -1,5 +1,6 @@
-# Train an SHT / DHLN model with mmengine's Runner (mmpose's tools/train.py
-# options). Works from any current directory.
+# Train an SHT / DHLN model with SHTRunner (mmengine's Runner with checked
+# checkpoint loading and resuming; mmpose's tools/train.py options). Works
+# from any current directory. --amp needs CUDA.
 import argparse
 import os
 import os.path as osp
@@ -8,8 +9,8 @@ import sys
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', 'projects'))
 import sht  # noqa: E402,F401  (before mmengine: hides a torch notice)
 from mmengine.config import Config, DictAction  # noqa: E402
-from mmengine.runner import Runner  # noqa: E402
-from sht.utils import prepare_cpu_distributed  # noqa: E402
+from sht.utils.launch import (build_runner,  # noqa: E402
+                              prepare_cpu_distributed)
 
 
 def parse_args() -> argparse.Namespace:
@@ -24,7 +25,9 @@ def parse_args() -> argparse.Namespace:
         help='resume from the latest checkpoint in the work dir (no value or '
         '"auto"), or from the given checkpoint path')
     parser.add_argument(
-        '--amp', action='store_true', help='enable automatic mixed precision')
+        '--amp',
+        action='store_true',
+        help='enable automatic mixed precision (needs CUDA)')
     parser.add_argument(
         '--no-validate',
         action='store_true',
@@ -51,6 +54,19 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
+def check_amp_device() -> None:
+    """``--amp`` (mmengine's ``AmpOptimWrapper``) needs a CUDA device (or
+    an NPU / MLU / MUSA one); say so before anything is built."""
+    from mmengine.device import (is_cuda_available, is_mlu_available,
+                                 is_musa_available, is_npu_available)
+    if not (is_cuda_available() or is_npu_available() or is_mlu_available()
+            or is_musa_available()):
+        raise SystemExit(
+            'tools/train.py: --amp needs CUDA (mixed precision training '
+            'with AmpOptimWrapper), and this host has no CUDA device; '
+            'train without --amp')
+
+
 def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     """Apply the command-line options to the config (mmpose semantics)."""
     cfg.launcher = args.launcher
@@ -60,6 +76,7 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
     if args.amp:
+        check_amp_device()
         wrapper = cfg.optim_wrapper
         # A dict of wrappers (generator / discriminator) gets AMP per side.
         subs = [v for v in wrapper.values() if isinstance(v, dict)
@@ -89,7 +106,7 @@ def main() -> None:
     cfg = Config.fromfile(args.config)
     cfg = merge_args(cfg, args)
     prepare_cpu_distributed(cfg, args.launcher)
-    runner = Runner.from_cfg(cfg)
+    runner = build_runner(cfg)
     runner.train()
 
 

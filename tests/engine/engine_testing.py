@@ -1,13 +1,17 @@
 """Helpers of the engine tests: tiny synthetic data, a SIGKILL hook, and
 readers of a run's outputs. Importable by training subprocesses (the tests
 put this folder on PYTHONPATH; the tiny config imports it)."""
+import importlib.util
 import json
 import os
 import os.path as osp
 import signal
+import socket
 import subprocess
 import sys
 from typing import Dict, List, Optional, Sequence
+
+import torch
 
 from mmengine.hooks import Hook
 from mmpose.registry import HOOKS
@@ -15,6 +19,9 @@ from mmpose.registry import HOOKS
 REPO_ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 TINY_CONFIG = osp.join(osp.dirname(osp.abspath(__file__)), 'configs',
                        'sht_tiny_phases.py')
+# the same with a test set and metric, for tools/test.py
+TINY_TEST_CONFIG = osp.join(osp.dirname(osp.abspath(__file__)), 'configs',
+                            'sht_tiny_test.py')
 # Phases of the tiny config: dhln 0-2, fptn 3-5, sht 6-9, sht_weak 10-13.
 MAX_ITERS = 14
 # The killed attempt dies before iteration 8 runs (mid phase 3), right
@@ -26,7 +33,8 @@ KILL_AT = 8
 class KillAtIterationHook(Hook):
     """SIGKILL the process before iteration ``kill_at`` (0-based) runs, i.e.
     right after the checkpoint of iteration ``kill_at`` was written. Nothing
-    is flushed or cleaned up, as when a node dies."""
+    is flushed or cleaned up, as when a node dies. In a distributed run the
+    ranks meet first, so rank 0 has finished writing that checkpoint."""
 
     priority = 'LOWEST'
 
@@ -36,6 +44,8 @@ class KillAtIterationHook(Hook):
     def before_train_iter(self, runner, batch_idx: int,
                           data_batch=None) -> None:
         if self.kill_at is not None and runner.iter == self.kill_at:
+            from mmengine.dist import barrier
+            barrier()
             os.kill(os.getpid(), signal.SIGKILL)
 
 
@@ -43,22 +53,71 @@ class KillAtIterationHook(Hook):
 class ParamDigestHook(Hook):
     """After training, write this rank's parameter sums per top-level module
     to ``work_dir/param_digest_rank<rank>.json`` (distributed runs must end
-    with the same weights on every rank)."""
+    with the same weights on every rank), and the model's weights (see
+    :func:`model_weights`) to ``work_dir/<stage>_weights_rank<rank>.pth``:
+    ``last_iter`` after the last iteration (after the CheckpointHook: what
+    the last checkpoint holds; SyncBuffersHook later averages BatchNorm
+    statistics across ranks), ``train`` at the end of training, ``test``
+    at the end of testing."""
 
     priority = 'LOWEST'
 
+    def after_train_iter(self, runner, batch_idx: int, data_batch=None,
+                         outputs=None) -> None:
+        if runner.iter + 1 == runner.max_iters:
+            self._save(runner, 'last_iter')
+
     def after_train(self, runner) -> None:
         from mmengine.dist import get_rank
-        from sht.engine.hooks import unwrap_model
-        model = unwrap_model(runner.model)
         digest: Dict[str, float] = {}
-        for name, param in model.named_parameters():
+        for name, param in model_weights(runner.model, buffers=False).items():
             top = name.split('.')[0]
             digest[top] = digest.get(top, 0.0) + float(
-                param.detach().double().abs().sum())
+                param.double().abs().sum())
         path = osp.join(runner.work_dir, f'param_digest_rank{get_rank()}.json')
         with open(path, 'w') as f:
             json.dump(digest, f)
+        self._save(runner, 'train')
+
+    def after_test(self, runner) -> None:
+        self._save(runner, 'test')
+
+    @staticmethod
+    def _save(runner, stage: str) -> None:
+        from mmengine.dist import get_rank
+        torch.save(model_weights(runner.model),
+                   osp.join(runner.work_dir,
+                            f'{stage}_weights_rank{get_rank()}.pth'))
+
+
+def model_weights(model: torch.nn.Module,
+                  buffers: bool = True) -> Dict[str, torch.Tensor]:
+    """Every parameter (and buffer) of a possibly wrapped model, by its
+    wrapper-free name (``backbone.x``, never ``backbone.module.x``), read
+    from the modules themselves rather than from ``state_dict()``."""
+    from mmengine.model import is_model_wrapper
+    while is_model_wrapper(model):
+        model = model.module
+    weights: Dict[str, torch.Tensor] = {}
+    for top, child in model.named_children():
+        while is_model_wrapper(child):
+            child = child.module
+        named = list(child.named_parameters(prefix=top))
+        if buffers:
+            named += list(child.named_buffers(prefix=top))
+        for name, value in named:
+            weights[name] = value.detach().cpu().clone()
+    return weights
+
+
+def publish_tool():
+    """``tools/misc/publish_model.py`` as a module."""
+    spec = importlib.util.spec_from_file_location(
+        'publish_model', osp.join(REPO_ROOT, 'tools', 'misc',
+                                  'publish_model.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def write_tiny_face_data(root: str) -> str:
@@ -89,6 +148,24 @@ def train_env(data_root: str, threads: int = 1) -> Dict[str, str]:
     return env
 
 
+def free_port() -> int:
+    """A free TCP port of this host (for torchrun's rendezvous)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def dist_train_command(work_dir: str, *extra: str, nproc: int = 2,
+                       cfg_options: Sequence[str] = ()) -> List[str]:
+    """``bash tools/dist_train.sh`` on the tiny config (``nproc``
+    processes; CPU: gloo)."""
+    cmd = ['bash', osp.join(REPO_ROOT, 'tools', 'dist_train.sh'),
+           TINY_CONFIG, str(nproc), '--work-dir', work_dir, *extra]
+    if cfg_options:
+        cmd += ['--cfg-options', *cfg_options]
+    return cmd
+
+
 def train_command(work_dir: str, *extra: str,
                   cfg_options: Sequence[str] = ()) -> List[str]:
     """``python tools/train.py`` on the tiny config."""
@@ -100,15 +177,22 @@ def train_command(work_dir: str, *extra: str,
 
 
 def start_training(work_dir: str, data_root: str, *extra: str,
-                   cfg_options: Sequence[str] = ()) -> subprocess.Popen:
-    """Start ``tools/train.py`` in a subprocess (output in
+                   cfg_options: Sequence[str] = (),
+                   nproc: int = 0) -> subprocess.Popen:
+    """Start ``tools/train.py`` (``nproc=0``) or ``tools/dist_train.sh``
+    with ``nproc`` processes in a subprocess (output in
     ``work_dir/console.txt``)."""
     os.makedirs(work_dir, exist_ok=True)
     log = open(osp.join(work_dir, 'console.txt'), 'ab')
+    env = train_env(data_root)
+    if nproc:
+        cmd = dist_train_command(
+            work_dir, *extra, nproc=nproc, cfg_options=cfg_options)
+        env.update(PYTHON=sys.executable, PORT=str(free_port()))
+    else:
+        cmd = train_command(work_dir, *extra, cfg_options=cfg_options)
     return subprocess.Popen(
-        train_command(work_dir, *extra, cfg_options=cfg_options),
-        cwd=REPO_ROOT, env=train_env(data_root), stdout=log,
-        stderr=subprocess.STDOUT)
+        cmd, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
 
 
 def console(work_dir: str) -> str:

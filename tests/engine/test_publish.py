@@ -3,7 +3,6 @@ is named by its sha256, loads with ``init_model`` and predicts the same
 landmarks as the full training checkpoint."""
 import copy
 import hashlib
-import importlib.util
 import os.path as osp
 import re
 import subprocess
@@ -12,23 +11,15 @@ import sys
 import numpy as np
 import pytest
 import torch
-from engine_testing import MAX_ITERS, REPO_ROOT, TINY_CONFIG
+from engine_testing import MAX_ITERS, REPO_ROOT, TINY_CONFIG, publish_tool
 from mmengine.config import Config
 from mmpose.apis import inference_topdown, init_model
 
 PUBLISH_TOOL = osp.join(REPO_ROOT, 'tools', 'misc', 'publish_model.py')
 
 
-def _publish_module():
-    spec = importlib.util.spec_from_file_location('publish_model',
-                                                  PUBLISH_TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_strip_checkpoint_on_a_hand_made_checkpoint():
-    tool = _publish_module()
+    tool = publish_tool()
     ckpt = dict(
         meta=dict(iter=3),
         state_dict={
@@ -68,7 +59,7 @@ def test_publish_cli_rejects_a_missing_file(tmp_path):
 def test_published_checkpoint_predicts_like_the_full_one(
         resume_runs, tiny_data, tmp_path, monkeypatch):
     full = osp.join(resume_runs['reference'], f'iter_{MAX_ITERS}.pth')
-    published = _publish_module().publish_checkpoint(
+    published = publish_tool().publish_checkpoint(
         full, str(tmp_path / 'sht_tiny.pth'))
     match = re.fullmatch(r'sht_tiny-([0-9a-f]{8})\.pth',
                          osp.basename(published))

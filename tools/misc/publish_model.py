@@ -4,15 +4,29 @@
 # discriminators D_A / D_S, frozen VGG), then write
 # OUT_FILE-<first 8 hex digits of its sha256>.pth.
 #
+# Keys written under a distributed wrapper per sub-network
+# (`backbone.module.*`) are published as `backbone.*`. The kept weights are
+# checked against the inference model of the checkpoint's own config (its
+# `meta.cfg`, or --config): a missing or unexpected key is an error naming
+# the file and a few keys.
+#
 #   python tools/misc/publish_model.py work_dirs/sht/iter_100000.pth \
 #       sht_dhln_300w.pth
 import argparse
 import hashlib
 import os
 import os.path as osp
-from typing import Dict, List, Sequence, Tuple
+import sys
+import tempfile
+from typing import Dict, List, Optional, Sequence, Tuple
 
-import torch
+sys.path.insert(
+    0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..', 'projects'))
+import sht  # noqa: E402,F401  (registers the models)
+import torch  # noqa: E402
+from sht.engine.checkpoint_keys import (  # noqa: E402
+    CheckpointKeysError, check_loaded_keys, key_mismatch,
+    strip_wrapper_segments)
 
 # checkpoint entries an inference model needs (mmpose keeps the same two)
 PUBLISHED_KEYS = ('meta', 'state_dict')
@@ -46,7 +60,8 @@ def strip_checkpoint(
         raise ValueError(f'{source}: expected a training checkpoint (a dict '
                          f'with "state_dict"), found {found}')
     removed_keys = [key for key in checkpoint if key not in published_keys]
-    state_dict = checkpoint['state_dict']
+    state_dict = type(checkpoint['state_dict'])(checkpoint['state_dict'])
+    strip_wrapper_segments(state_dict)  # backbone.module.* -> backbone.*
     removed_weights = [
         name for name in state_dict
         if any(name.startswith(prefix) for prefix in drop_prefixes)
@@ -72,15 +87,74 @@ def file_sha256(path: str) -> str:
     return digest.hexdigest()
 
 
-def publish_checkpoint(in_file: str, out_file: str) -> str:
+def inference_model_keys(config: str) -> Tuple[str, List[str]]:
+    """State-dict keys of the inference model (``train_cfg=None``, as
+    ``init_model`` builds it) of a config.
+
+    Args:
+        config (str): A config file, or a config's text (``meta.cfg`` of a
+            checkpoint written by mmengine's Runner).
+
+    Returns:
+        tuple: (the model's type name, its state-dict keys).
+    """
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+    from mmpose.registry import MODELS
+    if osp.isfile(config):
+        cfg = Config.fromfile(config)
+    else:  # a saved config's text; its custom_imports are not needed here
+        with tempfile.TemporaryDirectory() as folder:
+            path = osp.join(folder, 'saved_config.py')
+            with open(path, 'w') as f:
+                f.write(config)
+            cfg = Config.fromfile(path, import_custom_modules=False)
+    init_default_scope(cfg.get('default_scope', None) or 'mmpose')
+    model_cfg = cfg.model
+    model_cfg.train_cfg = None
+    model = MODELS.build(model_cfg)
+    return type(model).__name__, list(model.state_dict())
+
+
+def check_published_keys(weights: Dict, meta: Optional[Dict],
+                         config: Optional[str], source: str) -> bool:
+    """Check the published weights against the inference model of
+    ``config`` (else of ``meta['cfg']``).
+
+    Returns:
+        bool: Whether a model was at hand to check against.
+
+    Raises:
+        CheckpointKeysError: A missing or unexpected weight (names
+            ``source`` and a few keys).
+    """
+    config = config or (meta or {}).get('cfg', None)
+    if not config:
+        print(f'{source}: no config (meta.cfg or --config) to build the '
+              'model from; the weights are not checked')
+        return False
+    model_name, expected = inference_model_keys(config)
+    missing, unexpected = key_mismatch(expected, weights)
+    check_loaded_keys(source, missing, unexpected, model_name=model_name)
+    return True
+
+
+def publish_checkpoint(in_file: str,
+                       out_file: str,
+                       config: Optional[str] = None) -> str:
     """Write the inference checkpoint of ``in_file``.
 
     Args:
         in_file (str): Training checkpoint (``.pth``).
         out_file (str): Output name; ``.pth`` is optional.
+        config (str, optional): Config file of the model to check the
+            weights against. Default: the checkpoint's ``meta.cfg``.
 
     Returns:
         str: The written file, ``<out_file without .pth>-<sha256[:8]>.pth``.
+
+    Raises:
+        CheckpointKeysError: The weights do not match the model.
     """
     if not osp.isfile(in_file):
         raise FileNotFoundError(f'{in_file}: no such checkpoint file')
@@ -88,6 +162,8 @@ def publish_checkpoint(in_file: str, out_file: str) -> str:
     checkpoint = torch.load(in_file, map_location='cpu', weights_only=False)
     published, removed_keys, removed_weights = strip_checkpoint(
         checkpoint, source=in_file)
+    checked = check_published_keys(published['state_dict'],
+                                   published.get('meta'), config, in_file)
     stem = out_file[:-len('.pth')] if out_file.endswith('.pth') else out_file
     out_dir = osp.dirname(osp.abspath(stem))
     os.makedirs(out_dir, exist_ok=True)
@@ -101,7 +177,9 @@ def publish_checkpoint(in_file: str, out_file: str) -> str:
     print(f'{in_file}: removed {removed_keys or "no entries"} and '
           f'{len(removed_weights)} training-only weights '
           f'({", ".join(TRAINING_ONLY_PREFIXES)}); kept {len(weights)} '
-          f'weights ({size / 2**20:.2f} MiB)')
+          f'weights ({size / 2**20:.2f} MiB)'
+          + ('; every weight of the inference model is present'
+             if checked else ''))
     print(f'published to {final_file}')
     return final_file
 
@@ -114,12 +192,19 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         'out_file', help='output name; the written file is '
         'OUT_FILE-<sha256[:8]>.pth')
+    parser.add_argument(
+        '--config',
+        help='config of the model to check the weights against (default: '
+        'the one saved in the checkpoint)')
     return parser.parse_args()
 
 
 def main() -> None:
     args = parse_args()
-    publish_checkpoint(args.in_file, args.out_file)
+    try:
+        publish_checkpoint(args.in_file, args.out_file, args.config)
+    except (CheckpointKeysError, FileNotFoundError, ValueError) as error:
+        raise SystemExit(f'publish_model.py: {error}')
 
 
 if __name__ == '__main__':

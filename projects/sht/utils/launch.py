@@ -1,5 +1,8 @@
 """Launch helpers used by ``tools/train.py`` and ``tools/test.py``.
 
+:func:`build_runner` builds the config's ``runner_type`` or, by default,
+:class:`~sht.engine.SHTRunner` (checked checkpoint loading and resuming).
+
 mmengine 0.10.7 assumes CUDA in two places of a distributed run: its
 ``init_dist('pytorch')`` calls ``torch.cuda.set_device`` and
 ``Runner.wrap_model`` passes ``device_ids=[LOCAL_RANK]`` to every wrapper that
@@ -14,6 +17,18 @@ import torch
 import torch.distributed as torch_dist
 from mmengine.config import Config
 from mmengine.logging import print_log
+from mmengine.runner import Runner
+from mmpose.registry import RUNNERS
+
+from ..engine.runner import SHTRunner
+
+
+def build_runner(cfg: Config) -> Runner:
+    """The runner of a config: its ``runner_type`` when it names one (from
+    mmpose's registry), else :class:`~sht.engine.SHTRunner`."""
+    if cfg.get('runner_type', None):
+        return RUNNERS.build(cfg)
+    return SHTRunner.from_cfg(cfg)
 
 
 def prepare_cpu_distributed(cfg: Config, launcher: str) -> bool:

@@ -49,6 +49,8 @@ from mmpose.registry import MODELS
 from mmpose.utils.typing import ConfigType, OptConfigType, SampleList
 from torch import Tensor
 
+from ...engine.checkpoint_keys import (unwrap_checkpoint_keys,
+                                       unwrapped_state_dict_hook)
 from .dhln_estimator import DHLNEstimator
 
 TRAIN_MODES = ('dhln', 'fptn', 'sht')
@@ -107,7 +109,9 @@ class SHTEstimator(DHLNEstimator):
                     f'head.num_keypoints ({head_k}) differ')
             self.fptn = MODELS.build(dict(fptn, num_keypoints=fptn_k))
         self.train_mode = train_mode
-        self._register_load_state_dict_pre_hook(self._drop_fptn_weights)
+        self.register_load_state_dict_pre_hook(self._drop_fptn_weights)
+        # checkpoints of distributed runs (a DDP per child) get plain keys
+        self.register_state_dict_post_hook(unwrapped_state_dict_hook)
 
     # ------------------------------------------------------------ helpers
     @property
@@ -134,9 +138,12 @@ class SHTEstimator(DHLNEstimator):
             fptn = fptn.module
         return fptn
 
-    def _drop_fptn_weights(self, state_dict, prefix, *args) -> None:
-        """Load-state-dict pre-hook: a model without FPTN ignores the
-        ``fptn.*`` entries of a training checkpoint."""
+    def _drop_fptn_weights(self, module, state_dict, prefix, *args) -> None:
+        """Load-state-dict pre-hook: ``<child>.module.*`` entries (older
+        checkpoints of distributed runs) load as ``<child>.*``, and a model
+        without FPTN ignores the ``fptn.*`` entries of a training
+        checkpoint."""
+        unwrap_checkpoint_keys(self, state_dict, prefix)
         if self.fptn is not None:
             return
         dropped = [k for k in state_dict if k.startswith(prefix + 'fptn.')]
