@@ -271,3 +271,12 @@ def test_zero_num_keypoints_in_labeled_set_named(challenging_json):
     assert len(ds) == 1
     ds = build_dataset(**cfg, labeled=False)
     assert [ds.get_data_info(i)['labeled'] for i in range(2)] == [False] * 2
+
+
+@pytest.mark.parametrize('damage', [corrupt_middle, truncate])
+def test_damaged_png_named(face300w, damage):
+    img = osp.join(face300w, 'lfpw', 'testset', 'image_0002.png')
+    damage(img)
+    with raises_naming(img, match='unreadable image'):
+        build_dataset(type='SHTFace300WDataset', data_root=face300w,
+                      raw_split='common')
