@@ -174,3 +174,14 @@ def test_maybe_checkpoint_passes_arguments_through():
         out = maybe_checkpoint(fn, x, 2.0, enabled=enabled)
         torch.testing.assert_close(out[0], ref[0])
         torch.testing.assert_close(out[1], ref[1])
+
+
+def test_set_with_cp_switches_every_module():
+    from sht.models.backbones.checkpointing import set_with_cp
+    model = nn.ModuleDict(dict(
+        dhln=DHLN(**TINY_DHLN), gen=_build_generator(False),
+        disc=_build_discriminator(False)))
+    assert set_with_cp(model, True) == 3
+    assert model['dhln'].with_cp and model['gen'].with_cp
+    assert model['disc'].with_cp
+    assert set_with_cp(model, False) == 3 and not model['gen'].with_cp

@@ -3,21 +3,26 @@
 
 Everything is measured in one process, with warm-up and interleaved repeats
 (A, B, C, A, B, C, ...; medians), so the ratios hold on a shared machine
-even when absolute times drift:
+even when absolute times drift. Sections (``--skip`` any of them):
 
-- inference throughput (images/s, ``torch.no_grad()``, eval mode, the
-  estimator's ``'tensor'`` forward: LR degradation + network) at each batch
-  size, for the optimised model (Conv+BN folded, channels-last;
-  ``--variants plain optimized`` adds the model as built, ``--compile`` a
-  ``torch.compile`` variant);
-- achieved MAC rate (MACs from ``get_flops.count_complexity`` x images/s)
-  as a fraction of the rate of float32 ``torch.matmul`` timed in the same
-  rounds (the practical peak; convolutions may exceed it where the BLAS
-  is slower than oneDNN, e.g. MKL on AMD CPUs);
-- training step time of DHLN (``--train-batch`` images, Eq. 4) and SHT
-  (``--train-pairs`` pairs, Eq. 9, generator and discriminator optimizers;
-  extrapolated to the paper's 8 pairs when fewer are timed);
-- data pipeline pairs/s of one worker (``pipeline_benchmark.run``);
+- ``inference``: images/s (``torch.no_grad()``, eval mode, the estimator's
+  ``'tensor'`` forward: LR degradation + network) at each batch size, for
+  the optimised model (Conv+BN folded, channels-last; ``--variants plain
+  optimized`` adds the model as built, ``--compile`` a ``torch.compile``
+  variant), and the achieved MAC rate as a fraction of a same-run float32
+  ``torch.matmul`` rate;
+- ``deploy`` (CPU): DHLN as PyTorch fp32, PyTorch bf16 (autocast),
+  onnxruntime fp32 and onnxruntime int8 (static QDQ, per-channel,
+  calibrated on generated faces) beside SHN's PyTorch fp32
+  (``sht.utils.deploy_benchmark``); ``--nme-config`` / ``--nme-checkpoint``
+  add the landmark error (NME_io) each variant adds on that config's test
+  set (``sht.deployment.variants``);
+- ``checkpointing``: the SHT step with ``with_cp`` at ``--cp-pairs`` (the
+  paper's 8) pairs, timed directly, and with / without it at
+  ``--plain-pairs`` (``sht.utils.train_benchmark``);
+- ``train``: DHLN (``--train-batch`` images, Eq. 4) and SHT
+  (``--train-pairs`` pairs, Eq. 9) training steps;
+- ``pipeline``: data pipeline pairs/s of one worker;
 - peak memory of each measured call: CUDA ``max_memory_allocated``, or on
   the CPU the process's peak RSS (``VmHWM``, reset before the call).
 
@@ -29,6 +34,9 @@ Usage::
 
     python tools/analysis/benchmark.py --out work_dirs/benchmark.json
     python tools/analysis/benchmark.py --quick
+    python tools/analysis/benchmark.py --skip inference checkpointing \
+        train pipeline --nme-config configs/sht/demo/sht_synthetic.py \
+        --nme-checkpoint work_dirs/demo/iter_1150.pth
 """
 import argparse
 import json
@@ -50,18 +58,18 @@ import get_flops  # noqa: E402
 
 get_flops._ensure_sht_importable()
 
-import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from sht.models.inference_optim import (  # noqa: E402
     fuse_conv_bn, maybe_compile, to_channels_last, tune_cpu_allocator)
+from sht.utils.benchmark_report import (acceptance,  # noqa: E402,F401
+                                        print_report)
 from sht.utils.benchmarking import interleaved, matmul_call  # noqa: E402
+from sht.utils.train_benchmark import (bench_checkpointing,  # noqa: E402
+                                       bench_train)
 
 MMPOSE_HRNET = ('configs/face_2d_keypoint/topdown_heatmap/300w/'
                 'td-hm_hrnetv2-w18_8xb64-60e_300w-256x256.py')
-# the paper's figures (Sec. 4.3)
-PAPER = dict(shn_params=16.41e6, dhln_params=22.72e6, fps_ratio=80 / 120,
-             pairs=8)
 
 
 def default_hrnet_config() -> str:
@@ -101,7 +109,32 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     p.add_argument('--compile', action='store_true',
                    help='add a torch.compile variant (slow first call)')
     p.add_argument('--skip', nargs='*', default=[],
-                   choices=['inference', 'train', 'pipeline', 'hrnet'])
+                   choices=['inference', 'deploy', 'checkpointing', 'train',
+                            'pipeline', 'hrnet'])
+    p.add_argument('--deploy-batch-sizes', type=int, nargs='+',
+                   default=[1, 16])
+    p.add_argument('--calib-faces', type=int, default=32,
+                   help='generated faces calibrating the int8 graph')
+    p.add_argument('--deploy-dir', default=None,
+                   help='keep the ONNX graphs here (default: temporary)')
+    p.add_argument('--nme-config', default=None,
+                   help='landmark error of each deployment variant on the '
+                   "test set of this config (e.g. the demo's)")
+    p.add_argument('--nme-checkpoint', default=None,
+                   help="its checkpoint ('none': random weights)")
+    p.add_argument('--nme-max-faces', type=int, default=None,
+                   help='first test faces only (default: all)')
+    p.add_argument('--cp-pairs', type=int, default=8,
+                   help='SHT pairs of the step with with_cp')
+    p.add_argument('--plain-pairs', type=int, default=None,
+                   help='SHT pairs of the with / without with_cp ratio: the '
+                   'largest that fits without (default: 8 on CUDA, 4 on a '
+                   'CPU)')
+    p.add_argument('--cp-repeats', type=int, default=None,
+                   help='timed rounds of the checkpointing steps (0: time '
+                   'the first call; default 0 on a CPU, 2 on CUDA)')
+    p.add_argument('--cp-amp', action='store_true',
+                   help='checkpointing steps under AMP (CUDA)')
     p.add_argument('--device', default=None, help='default: cuda if present')
     p.add_argument('--threads', type=int, default=None)
     p.add_argument('--timer', choices=['wall', 'cpu'], default='wall',
@@ -121,8 +154,15 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                                   if torch.cuda.is_available() else 'cpu')
     if args.timer == 'cpu' and args.device != 'cpu':
         p.error('--timer cpu needs --device cpu')
+    cuda = args.device.startswith('cuda')
     if args.train_pairs is None:
-        args.train_pairs = 8 if args.device.startswith('cuda') else 1
+        args.train_pairs = 8 if cuda else 1
+    if args.plain_pairs is None:
+        args.plain_pairs = 8 if cuda else 4
+    if args.cp_repeats is None:
+        args.cp_repeats = 2 if cuda else 0
+    if bool(args.nme_config) != bool(args.nme_checkpoint):
+        p.error('--nme-config and --nme-checkpoint go together')
     return args
 
 
@@ -214,82 +254,15 @@ def bench_inference(args) -> dict:
     return result
 
 
-# ---------------------------------------------------------------- training
-def synthetic_train_batch(cfg, num: int, seed: int = 0) -> dict:
-    """A dataloader-style batch: HR crops in [0, 255] plus heatmap targets
-    encoded with the config's codec from random landmarks."""
-    from mmengine.structures import InstanceData, PixelData
-    from mmpose.registry import KEYPOINT_CODECS
-    from mmpose.structures import PoseDataSample
-    codec = KEYPOINT_CODECS.build(cfg.codec)
-    w, h = codec.input_size
-    k = cfg.model.head.num_keypoints
-    rng = np.random.default_rng(seed)
-    inputs, samples = [], []
-    for i in range(num):
-        inputs.append(torch.rand(3, h, w) * 255)
-        kpts = rng.uniform(0.2, 0.8, (1, k, 2)) * np.array([w, h])
-        enc = codec.encode(kpts.astype(np.float32), np.ones((1, k)))
-        sample = PoseDataSample(metainfo=dict(
-            img_path=f'synthetic_{i}.png', labeled=True, input_size=(w, h)))
-        sample.gt_fields = PixelData(
-            heatmaps=torch.from_numpy(enc['heatmaps']))
-        sample.gt_instance_labels = InstanceData(
-            keypoint_weights=torch.from_numpy(
-                enc['keypoint_weights'].astype(np.float32)))
-        samples.append(sample)
-    return dict(inputs=inputs, data_samples=samples)
-
-
-def build_trainable(path: str, device: str, options: Dict):
-    from mmengine.config import Config
-    from mmengine.optim import build_optim_wrapper
-    from mmengine.registry import init_default_scope
-    from mmpose.registry import MODELS
-    cfg = Config.fromfile(path)
-    cfg.merge_from_dict(options)
-    init_default_scope(cfg.get('default_scope', 'mmpose'))
-    model = MODELS.build(cfg.model).to(device)
-    model.train()
-    return cfg, model, build_optim_wrapper(model, cfg.optim_wrapper)
-
-
-def bench_train(args) -> dict:
-    """DHLN and SHT training steps (``train_step``), interleaved.
-
-    DHLN runs on ``--train-batch`` images (16: the paper's batch), SHT on
-    ``--train-pairs`` pairs with both optimizers. When fewer than the
-    paper's 8 pairs are timed (the CPU default is 1: 8 pairs take about
-    ten minutes per step there), the 8-pair step is extrapolated linearly,
-    which is conservative for SHT (small batches use the cores less well).
-    The SHT / DHLN ratio compares the 8-pair step with the DHLN step.
-    """
-    dhln_path = args.dhln[0]
-    cfg_d, dhln, optim_d = build_trainable(dhln_path, args.device, {})
-    cfg_s, sht_model, optim_s = build_trainable(
-        args.sht, args.device,
-        {'model.fptn.perceptual_loss.vgg_weights': None})
-    sht_model.train_mode = 'sht'
-    batch_d = synthetic_train_batch(cfg_d, args.train_batch)
-    batch_s = synthetic_train_batch(cfg_s, 2 * args.train_pairs, seed=1)
-    calls = {
-        'dhln': lambda: dhln.train_step(batch_d, optim_d),
-        'sht': lambda: sht_model.train_step(batch_s, optim_s),
-    }
-    times = interleaved(calls, args.train_repeats, 1, args.device,
-                        'training steps', args.timer)
-    d, s = times['dhln'], times['sht']
-    sht_8 = s['median_s'] * PAPER['pairs'] / args.train_pairs
-    return dict(
-        dhln=dict(d, config=osp.relpath(dhln_path, REPO_ROOT),
-                  images=args.train_batch,
-                  images_per_s=args.train_batch / d['median_s']),
-        sht=dict(s, config=osp.relpath(args.sht, REPO_ROOT),
-                 pairs=args.train_pairs,
-                 pairs_per_s=args.train_pairs / s['median_s'],
-                 step_s_8_pairs=sht_8,
-                 extrapolated=args.train_pairs != PAPER['pairs']),
-        sht_over_dhln_step=sht_8 / d['median_s'])
+# ---------------------------------------------------------------- sections
+def bench_deploy(args) -> dict:
+    """fp32 / bf16 / int8 DHLN (the first ``--dhln``) beside SHN."""
+    from sht.utils.deploy_benchmark import bench_deployment
+    _, shn = build_inference_model(args.shn, 'cpu')
+    cfg, dhln = build_inference_model(args.dhln[0], 'cpu')
+    return bench_deployment(shn, dhln, cfg, args.deploy_batch_sizes,
+                            args.repeats, args.warmup, args.timer,
+                            args.calib_faces, args.deploy_dir)
 
 
 def bench_pipeline(args, hr: int) -> dict:
@@ -302,90 +275,6 @@ def bench_pipeline(args, hr: int) -> dict:
     finally:
         torch.set_num_threads(threads)
     return res
-
-
-# ----------------------------------------------------------------- summary
-def acceptance(res: dict) -> Dict[str, dict]:
-    """The issue's targets, each with its value, target and pass flag."""
-    out = {}
-    inf = res.get('inference')
-    if inf:
-        models = inf['models']
-        dhln = next(k for k in models if k.startswith('DHLN'))
-        batch = max(inf['batches'], key=int)
-        rows = inf['batches'][batch]['rows']
-        # the default inference path; other variants are in the table
-        timed = [k.split('/')[1] for k in rows if k.startswith(dhln)]
-        chosen = 'optimized' if 'optimized' in timed else timed[0]
-        ratio = (rows[f'{dhln}/{chosen}']['images_per_s'] /
-                 rows[f'SHN/{chosen}']['images_per_s'])
-        out[f'DHLN/SHN throughput, batch {batch} ({chosen})'] = dict(
-            value=ratio, target='>= 0.67 (goal 0.75)', ok=ratio >= 0.67)
-        for name, paper in (('SHN', PAPER['shn_params']),
-                            (dhln, PAPER['dhln_params'])):
-            dev = models[name]['params'] / paper - 1
-            out[f'{name} parameters vs paper'] = dict(
-                value=dev, target='|dev| <= 1%', ok=abs(dev) <= 0.01)
-        frac = rows[f'{dhln}/{chosen}']['mac_fraction_of_matmul']
-        out[f'DHLN MAC rate / matmul rate, batch {batch} ({chosen})'] = dict(
-            value=frac, target='>= 0.80', ok=frac >= 0.8)
-    tr = res.get('train')
-    if tr:
-        out['SHT step (8 pairs) / DHLN step'] = dict(
-            value=tr['sht_over_dhln_step'], target='<= 3',
-            ok=tr['sht_over_dhln_step'] <= 3)
-    if tr and res.get('pipeline'):
-        r = res['pipeline']['pairs_per_second'] / tr['dhln']['images_per_s']
-        out['pipeline pairs/s per worker / DHLN train images/s'] = dict(
-            value=r, target='>= 10', ok=r >= 10)
-    return out
-
-
-def print_report(res: dict) -> None:
-    env = res['environment']
-    print(f'\nDevice {env["device"]} ({env["device_name"]}), torch '
-          f'{env["torch"]}, {env["threads"]} threads, {env["timer"]} '
-          f'time, malloc tuned: '
-          f'{env["malloc_tuned"]}, load average {env["loadavg_start"]} -> '
-          f'{env["loadavg_end"]}, {env["wall_s"]:.0f} s')
-    print('(+MiB: peak memory of one call above the memory in use before '
-          'it; MAC/mm: achieved MAC rate / same-run matmul rate)')
-    inf = res.get('inference')
-    if inf:
-        print(f'\n{"model":<28}{"params (M)":>11}{"GMACs/img":>11}')
-        for name, m in inf['models'].items():
-            print(f'{name:<28}{m["params"] / 1e6:>11.2f}'
-                  f'{m["macs_per_image"] / 1e9:>11.2f}')
-        for batch, b in inf['batches'].items():
-            mm = b['matmul_macs_per_s']
-            print(f'\nInference, batch {batch} (matmul {mm / 1e9:.1f} '
-                  f'GMAC/s)')
-            print(f'{"model/variant":<34}{"img/s":>9}{"ms/batch":>10}'
-                  f'{"MAC/mm":>8}{"+MiB":>8}')
-            for key, r in b['rows'].items():
-                print(f'{key:<34}{r["images_per_s"]:>9.2f}'
-                      f'{1000 * r["median_s"]:>10.1f}'
-                      f'{r["mac_fraction_of_matmul"]:>8.2f}'
-                      f'{r["delta_mib"]:>8.0f}')
-    tr = res.get('train')
-    if tr:
-        print('\nTraining steps (+MiB: peak above the memory in use)')
-        d, s = tr['dhln'], tr['sht']
-        print(f'DHLN, {d["images"]} images: {d["median_s"]:.2f} s/step, '
-              f'{d["images_per_s"]:.2f} images/s, +{d["delta_mib"]:.0f} MiB')
-        print(f'SHT, {s["pairs"]} pairs: {s["median_s"]:.2f} s/step, '
-              f'+{s["delta_mib"]:.0f} MiB; 8 pairs: '
-              f'{s["step_s_8_pairs"]:.1f} s/step'
-              f'{" (extrapolated)" if s["extrapolated"] else ""}')
-        print(f'SHT (8 pairs) / DHLN ({d["images"]} images) step: '
-              f'{tr["sht_over_dhln_step"]:.2f}')
-    if res.get('pipeline'):
-        print(f'\nPipeline: {res["pipeline"]["pairs_per_second"]:.1f} '
-              'pairs/s per worker')
-    print('\nPerformance targets')
-    for name, a in res['acceptance'].items():
-        flag = 'ok' if a['ok'] else 'MISSED'
-        print(f'  {name:<58}{a["value"]:>9.3f}  {a["target"]:<20}{flag}')
 
 
 def main(argv: Optional[List[str]] = None) -> dict:
@@ -406,8 +295,22 @@ def main(argv: Optional[List[str]] = None) -> dict:
     res = dict(environment=env)
     if 'inference' not in args.skip:
         res['inference'] = bench_inference(args)
+    if 'deploy' not in args.skip and args.device == 'cpu':
+        res['deploy'] = bench_deploy(args)
+    if args.nme_config:
+        from sht.deployment.variants import landmark_error_report
+        res['landmark_error'] = landmark_error_report(
+            args.nme_config, args.nme_checkpoint,
+            args.deploy_dir or osp.join(REPO_ROOT, 'work_dirs', 'deploy'),
+            calib_faces=args.calib_faces, max_faces=args.nme_max_faces)
+    if 'checkpointing' not in args.skip:
+        res['checkpointing'] = bench_checkpointing(
+            args.sht, args.device, args.cp_pairs, args.plain_pairs,
+            args.cp_repeats, args.timer, REPO_ROOT, args.cp_amp)
     if 'train' not in args.skip:
-        res['train'] = bench_train(args)
+        res['train'] = bench_train(args.dhln[0], args.sht, args.device,
+                                   args.train_batch, args.train_pairs,
+                                   args.train_repeats, args.timer, REPO_ROOT)
     if 'pipeline' not in args.skip:
         from mmengine.config import Config
         res['pipeline'] = bench_pipeline(

@@ -6,7 +6,7 @@ import ctypes.util
 import resource
 import statistics
 import time
-from typing import Callable, Dict
+from typing import Callable, Dict, Tuple
 
 import torch
 from tqdm import tqdm
@@ -94,11 +94,14 @@ def interleaved(calls: Dict[str, Callable[[], None]],
     """Time each call ``repeats`` times in interleaved rounds.
 
     The first (warm-up) call of each function measures its peak memory
-    (after :func:`release_free_memory`); the timed rounds follow.
+    (after :func:`release_free_memory`) and its own time (``first_s``);
+    the timed rounds follow.
 
     Args:
         calls (dict[str, callable]): Name -> zero-argument function.
-        repeats (int): Timed rounds (every call once per round).
+        repeats (int): Timed rounds (every call once per round); 0 times
+            the first call only (``median_s`` is then ``first_s``: for
+            calls of minutes, such as an 8-pair SHT step on a CPU).
         warmup (int): Untimed rounds first (>= 1).
         device (str): ``'cpu'`` or ``'cuda...'`` (synchronised).
         desc (str): Progress bar label.
@@ -109,11 +112,12 @@ def interleaved(calls: Dict[str, Callable[[], None]],
 
     Returns:
         dict[str, dict]: Per name ``seconds`` and ``cpu_seconds`` (lists,
-        in round order), ``median_s``, ``peak_mib`` and ``delta_mib`` (see
+        in round order), ``median_s``, ``first_s`` / ``first_cpu_s`` (the
+        first call), ``peak_mib`` and ``delta_mib`` (see
         :class:`PeakMemory`).
     """
-    if warmup < 1 or repeats < 1:
-        raise ValueError(f'need warmup >= 1 and repeats >= 1, got '
+    if warmup < 1 or repeats < 0:
+        raise ValueError(f'need warmup >= 1 and repeats >= 0, got '
                          f'{warmup} and {repeats}')
     out = {k: dict(seconds=[], cpu_seconds=[]) for k in calls}
     with tqdm(total=(warmup + repeats) * len(calls), desc=desc,
@@ -123,23 +127,32 @@ def interleaved(calls: Dict[str, Callable[[], None]],
                 if r == 0:
                     release_free_memory(device)
                     with PeakMemory(device) as mem:
-                        fn()
+                        wall, cpu = _timed(fn, device)
                     out[name].update(peak_mib=mem.peak_mib,
-                                     delta_mib=mem.delta_mib)
+                                     delta_mib=mem.delta_mib, first_s=wall,
+                                     first_cpu_s=cpu)
                 elif r < warmup:
                     fn()
                 else:
-                    sync(device)
-                    start, cpu = time.perf_counter(), time.process_time()
-                    fn()
-                    sync(device)
-                    out[name]['cpu_seconds'].append(time.process_time() - cpu)
-                    out[name]['seconds'].append(time.perf_counter() - start)
+                    wall, cpu = _timed(fn, device)
+                    out[name]['cpu_seconds'].append(cpu)
+                    out[name]['seconds'].append(wall)
                 bar.update()
     key = 'cpu_seconds' if timer == 'cpu' else 'seconds'
     for item in out.values():
-        item['median_s'] = statistics.median(item[key])
+        item['median_s'] = (statistics.median(item[key]) if repeats else
+                            item['first_cpu_s' if timer == 'cpu' else
+                                 'first_s'])
     return out
+
+
+def _timed(fn: Callable[[], None], device: str) -> Tuple[float, float]:
+    """(wall, process CPU) seconds of one synchronised call."""
+    sync(device)
+    start, cpu = time.perf_counter(), time.process_time()
+    fn()
+    sync(device)
+    return time.perf_counter() - start, time.process_time() - cpu
 
 
 def matmul_call(size: int, repeats: int,

@@ -41,3 +41,25 @@ def maybe_checkpoint(fn: Callable[..., Any], *args: Any,
     if enabled and torch.is_grad_enabled():
         return checkpoint(fn, *args, use_reentrant=False)
     return fn(*args)
+
+
+def set_with_cp(model: torch.nn.Module, enabled: bool) -> int:
+    """Switch activation checkpointing of every sub-module that has a
+    ``with_cp`` option (DHLN, the FPTN generator, the discriminators).
+
+    The option is read at every forward pass, so one model (and one
+    optimizer) can be timed both ways.
+
+    Args:
+        model (nn.Module): Any model.
+        enabled (bool): The new ``with_cp``.
+
+    Returns:
+        int: How many modules were switched.
+    """
+    count = 0
+    for module in model.modules():
+        if isinstance(getattr(module, 'with_cp', None), bool):
+            module.with_cp = bool(enabled)
+            count += 1
+    return count
