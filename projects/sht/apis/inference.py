@@ -91,6 +91,8 @@ def inference_faces(model: nn.Module,
         det_model: A detector, or its name for
             :func:`~sht.apis.face_detection.build_face_detector` (the Haar
             cascade by default; ``'whole_image'`` takes the whole image).
+            A name builds the detector on every call: pass a built one
+            (e.g. an ``MMDetFaceDetector``) for many images.
         bbox_format (str): ``'xyxy'`` or ``'xywh'`` for ``bboxes``.
         name (str, optional): The image's name in warnings (default: the
             file name, or "image array").

@@ -129,8 +129,10 @@ class FacePose2DInferencer(Pose2DInferencer):
         cat_ids = tuple(np.atleast_1d(0 if det_cat_ids is None else
                                       det_cat_ids).tolist())
         self.det_cat_ids = cat_ids
-        self.detector = build_face_detector(det_model, det_weights,
-                                            device or 'cpu', cat_ids)
+        if device is None:  # the pose model's
+            device = str(next(self.model.parameters()).device)
+        self.detector = build_face_detector(det_model, det_weights, device,
+                                            cat_ids)
 
     def _inputs_to_list(self, inputs):
         """Files, folders, videos and arrays; names an unreadable input."""
@@ -148,7 +150,10 @@ class FacePose2DInferencer(Pose2DInferencer):
             raise FileNotFoundError(f'{inputs}: no such image, video or '
                                     'folder')
         if _kind(inputs) == 'video':
-            if not cv2.VideoCapture(inputs).isOpened():
+            capture = cv2.VideoCapture(inputs)
+            opened = capture.isOpened()
+            capture.release()
+            if not opened:
                 raise ImageReadError(f'{inputs}: the video cannot be opened')
             return super()._inputs_to_list(inputs)
         self._video_input = False
