@@ -145,6 +145,12 @@ def test_inferencer_folder_and_video(inferencer, tmp_path, capsys):
     assert os.listdir(vis_dir) == ['clip.avi']
     assert cv2.VideoCapture(osp.join(vis_dir, 'clip.avi')).get(
         cv2.CAP_PROP_FRAME_COUNT) == 3
+    # with the faces: one 120 px face cell beside every 120 px frame
+    face_dir = str(tmp_path / 'vis_faces')
+    list(inferencer(video, vis_out_dir=face_dir, draw_face=True))
+    capture = cv2.VideoCapture(osp.join(face_dir, 'clip.avi'))
+    assert capture.get(cv2.CAP_PROP_FRAME_COUNT) == 3
+    assert capture.get(cv2.CAP_PROP_FRAME_WIDTH) == 240
 
 
 def test_inferencer_warns_on_whole_image(inferencer):

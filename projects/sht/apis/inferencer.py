@@ -63,15 +63,24 @@ def instance_faces(pred: PoseDataSample) -> List[np.ndarray]:
     return [face_to_uint8(f, bgr=False) for f in instances.hallucinated_face]
 
 
-def beside_faces(vis: np.ndarray, faces: Sequence[np.ndarray]) -> np.ndarray:
-    """A visualisation (H, W, 3) with its faces stacked to its right, each
-    resized to ``H / len(faces)`` (at most ``H``)."""
-    if not faces:
+def beside_faces(vis: np.ndarray, faces: Sequence[np.ndarray],
+                 slots: Optional[int] = None) -> np.ndarray:
+    """A visualisation (H, W, 3) with its faces stacked to its right.
+
+    Args:
+        vis (np.ndarray): The drawn image (H, W, 3).
+        faces (Sequence[np.ndarray]): Faces (h, w, 3), each resized to a
+            square of side ``H / n`` (``n`` faces or ``slots``).
+        slots (int, optional): Exactly this many cells (the first faces;
+            blank cells when fewer), so that every video frame has one size.
+    """
+    n = len(faces) if slots is None else slots
+    if n == 0:
         return vis
     h = vis.shape[0]
-    side = max(1, min(h, h // len(faces)))
+    side = max(1, h // n)
     column = np.full((h, side, 3), 255, np.uint8)
-    for i, face in enumerate(faces):
+    for i, face in enumerate(faces[:n]):
         column[i * side:(i + 1) * side] = cv2.resize(
             face, (side, side), interpolation=cv2.INTER_CUBIC)
     return np.hstack([vis, column])
@@ -203,22 +212,22 @@ class FacePose2DInferencer(Pose2DInferencer):
                   return_vis: bool = False, vis_out_dir: str = '',
                   draw_face: bool = False, **kwargs) -> List[np.ndarray]:
         """mmpose's drawing; ``draw_face`` puts the hallucinated faces to
-        the right of the drawn landmarks (image inputs)."""
+        the right of the drawn landmarks (one cell per frame of a video)."""
         inputs = [read_image(i) if isinstance(i, np.ndarray) else i
                   for i in inputs]
-        if not draw_face or self._video_input:
+        if not draw_face:
             return super().visualize(inputs, preds, return_vis=return_vis,
                                      vis_out_dir=vis_out_dir, **kwargs)
         kwargs['show'] = False
         vis = super().visualize(inputs, preds, return_vis=True, **kwargs)
-        vis = [beside_faces(v, instance_faces(p)) for v, p in zip(vis, preds)]
+        slots = 1 if self._video_input else None
+        vis = [beside_faces(v, instance_faces(p), slots)
+               for v, p in zip(vis, preds)]
         if vis_out_dir:
-            os.makedirs(vis_out_dir, exist_ok=True)
             for v, pred in zip(vis, preds):
-                name = osp.basename(pred.metainfo['img_path'])
-                out = osp.join(vis_out_dir, osp.splitext(name)[0] + '.png')
-                if not cv2.imwrite(out, v[..., ::-1]):
-                    raise OSError(f'{out}: cannot write the picture')
+                self.save_visualization(
+                    v, vis_out_dir,
+                    img_name=osp.basename(pred.metainfo['img_path']))
         return vis if return_vis else []
 
 
