@@ -176,6 +176,26 @@ def test_landmark_error_report_on_the_demo_config(tmp_path):
     assert np.isfinite(report['metrics']['ort-int8']['NME_io_rel_change'])
 
 
+def test_quantize_tool(tiny, tmp_path, capsys):
+    import importlib.util
+
+    from deploy_testing import REPO
+    spec = importlib.util.spec_from_file_location(
+        'quantize_onnx', REPO / 'tools' / 'deployment' / 'quantize_onnx.py')
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    out = tmp_path / 'graphs'
+    res = tool.main([tiny['config'], tiny['ckpt'], str(out),
+                     '--calib-faces', '2'])
+    assert set(res['onnx']) == {'ort-fp32', 'ort-int8'}
+    assert (out / 'int8.onnx').is_file() and (out / 'quantize.json').is_file()
+    res = tool.main([tiny['config'], tiny['ckpt'], str(out), '--eval',
+                     '--calib-faces', '2', '--variants', 'fp32', 'ort-int8',
+                     '--max-faces', '2'])
+    assert set(res['metrics']) == {'fp32', 'ort-int8'}
+    assert 'vs fp32) on 2 faces' in capsys.readouterr().out
+
+
 def test_quantize_needs_calibration(tmp_path):
     with pytest.raises(ValueError, match='calibration'):
         quantize_int8('x.onnx', str(tmp_path / 'y.onnx'), [])
