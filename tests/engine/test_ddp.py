@@ -198,7 +198,7 @@ def test_single_process_resume_of_a_ddp_checkpoint(ddp_runs, tiny_data,
     _assert_equal_to(resumed, rank0, 'single-process --resume')
 
 
-def test_missing_or_unexpected_keys_are_errors_naming_the_file(
+def test_missing_unexpected_or_reshaped_weights_are_errors_naming_the_file(
         ddp_runs, tiny_data, tmp_path):
     from sht.engine import CheckpointKeysError
     ckpt = _load(osp.join(ddp_runs['reference'], LAST))
@@ -206,6 +206,8 @@ def test_missing_or_unexpected_keys_are_errors_naming_the_file(
     gone = 'backbone.stem.layers.0.weight'
     del state[gone]
     state['backbone.extra_block.weight'] = torch.zeros(1)
+    reshaped = 'backbone.stem.layers.0.bias'
+    state[reshaped] = torch.zeros(3)
     bad = str(tmp_path / 'bad.pth')
     torch.save(ckpt, bad)
     runs = {
@@ -219,6 +221,9 @@ def test_missing_or_unexpected_keys_are_errors_naming_the_file(
         assert proc.returncode != 0, (what, out[-3000:])
         assert f'CheckpointKeysError: {bad}: ' in out, (what, out[-3000:])
         assert gone in out and 'backbone.extra_block.weight' in out, what
+        assert f'1 reshaped (checkpoint vs model) key ({reshaped} (3,) vs' \
+            in out, what
         assert 'Iter(train)' not in out, what
-    with pytest.raises(CheckpointKeysError, match=f'{bad}.*{gone}'):
+    with pytest.raises(CheckpointKeysError,
+                       match=f'{bad}.*{gone}.*extra_block.*{reshaped}'):
         publish_tool().publish_checkpoint(bad, str(tmp_path / 'pub.pth'))

@@ -87,16 +87,16 @@ def file_sha256(path: str) -> str:
     return digest.hexdigest()
 
 
-def inference_model_keys(config: str) -> Tuple[str, List[str]]:
-    """State-dict keys of the inference model (``train_cfg=None``, as
-    ``init_model`` builds it) of a config.
+def inference_model_shapes(config: str) -> Tuple[str, Dict[str, tuple]]:
+    """State-dict keys and shapes of the inference model (``train_cfg=None``,
+    as ``init_model`` builds it) of a config.
 
     Args:
         config (str): A config file, or a config's text (``meta.cfg`` of a
             checkpoint written by mmengine's Runner).
 
     Returns:
-        tuple: (the model's type name, its state-dict keys).
+        tuple: (the model's type name, its state-dict key -> shape).
     """
     from mmengine.config import Config
     from mmengine.registry import init_default_scope
@@ -113,7 +113,10 @@ def inference_model_keys(config: str) -> Tuple[str, List[str]]:
     model_cfg = cfg.model
     model_cfg.train_cfg = None
     model = MODELS.build(model_cfg)
-    return type(model).__name__, list(model.state_dict())
+    return type(model).__name__, {
+        key: tuple(value.shape)
+        for key, value in model.state_dict().items()
+    }
 
 
 def check_published_keys(weights: Dict, meta: Optional[Dict],
@@ -125,17 +128,23 @@ def check_published_keys(weights: Dict, meta: Optional[Dict],
         bool: Whether a model was at hand to check against.
 
     Raises:
-        CheckpointKeysError: A missing or unexpected weight (names
-            ``source`` and a few keys).
+        CheckpointKeysError: A missing or unexpected weight, or one of
+            another shape (names ``source`` and a few keys).
     """
     config = config or (meta or {}).get('cfg', None)
     if not config:
         print(f'{source}: no config (meta.cfg or --config) to build the '
               'model from; the weights are not checked')
         return False
-    model_name, expected = inference_model_keys(config)
+    model_name, expected = inference_model_shapes(config)
     missing, unexpected = key_mismatch(expected, weights)
-    check_loaded_keys(source, missing, unexpected, model_name=model_name)
+    reshaped = [
+        f'{key} {tuple(value.shape)} vs {expected[key]}'
+        for key, value in weights.items()
+        if key in expected and tuple(value.shape) != expected[key]
+    ]
+    check_loaded_keys(source, missing, unexpected, model_name=model_name,
+                      reshaped=reshaped)
     return True
 
 

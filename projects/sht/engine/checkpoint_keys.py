@@ -192,7 +192,9 @@ def key_mismatch(expected: Iterable[str],
     return required_missing(expected - found, found), sorted(found - expected)
 
 
-def describe_mismatch(missing: Sequence[str], unexpected: Sequence[str],
+def describe_mismatch(missing: Sequence[str],
+                      unexpected: Sequence[str],
+                      reshaped: Sequence[str] = (),
                       limit: int = SHOWN_KEYS) -> str:
     """``'3 missing keys (a, b, c), 1 unexpected key (d)'``, at most
     ``limit`` keys of each kind."""
@@ -203,9 +205,11 @@ def describe_mismatch(missing: Sequence[str], unexpected: Sequence[str],
         plural = 's' if len(keys) != 1 else ''
         return f'{len(keys)} {what} key{plural} ({shown}{more})'
 
-    parts = [part(missing, 'missing')] if missing else []
-    if unexpected:
-        parts.append(part(unexpected, 'unexpected'))
+    parts = [
+        part(keys, what) for keys, what in (
+            (missing, 'missing'), (unexpected, 'unexpected'),
+            (reshaped, 'reshaped (checkpoint vs model)')) if keys
+    ]
     return ', '.join(parts)
 
 
@@ -213,9 +217,10 @@ def check_loaded_keys(source: str,
                       missing: Iterable[str],
                       unexpected: Iterable[str],
                       found: Optional[Iterable[str]] = None,
-                      model_name: str = 'the model') -> None:
-    """Raise :class:`CheckpointKeysError` when a load left weights missing
-    or found unexpected ones.
+                      model_name: str = 'the model',
+                      reshaped: Sequence[str] = ()) -> None:
+    """Raise :class:`CheckpointKeysError` when a load left weights missing,
+    found unexpected ones or ones of another shape.
 
     Args:
         source: The checkpoint file (named in the message).
@@ -224,10 +229,12 @@ def check_loaded_keys(source: str,
         found: The checkpoint's keys; when given, keys under an optional
             prefix (FPTN) may be missing if the checkpoint has none there.
         model_name: The model, for the message.
+        reshaped: ``'<key> <checkpoint shape> vs <model shape>'`` of the
+            weights whose shapes differ.
     """
     missing = required_missing(missing, found)
     unexpected = sorted(unexpected)
-    if missing or unexpected:
+    if missing or unexpected or reshaped:
         raise CheckpointKeysError(
             f'{source}: the checkpoint does not match {model_name}: '
-            f'{describe_mismatch(missing, unexpected)}')
+            f'{describe_mismatch(missing, unexpected, sorted(reshaped))}')

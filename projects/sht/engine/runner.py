@@ -5,9 +5,9 @@ its own ``runner_type``). Compared with mmengine's Runner:
 
 - loading (``load_from``, resuming, testing) fails with a
   :class:`~sht.engine.checkpoint_keys.CheckpointKeysError` naming the file
-  and a few keys when the checkpoint lacks a weight of the model or holds
-  one the model does not have, instead of logging a warning and going on
-  with random weights. FPTN (training-only) may be absent as a whole: a
+  and a few keys when the checkpoint lacks a weight of the model, holds
+  one the model does not have or one of another shape, instead of logging
+  a warning and going on with random weights. FPTN (training-only) may be absent as a whole: a
   DHLN checkpoint starts SHT fine-tuning. Every rank raises, so a
   distributed run stops instead of hanging;
 - a damaged (empty, truncated, corrupt) local checkpoint is a
@@ -54,28 +54,42 @@ class SHTRunner(Runner):
 
         Raises:
             CheckpointFileError: A local file that is empty or truncated.
-            CheckpointKeysError: Missing or unexpected weights.
+            CheckpointKeysError: Missing or unexpected weights, or weights
+                of another shape than the model's.
         """
         check_checkpoint_file(filename)
         model = unwrap_model(self.model)
         loads: List[Tuple[List[str], List[str]]] = []
+        reshaped: List[str] = []
+
+        def shapes(module, state_dict, prefix, *args) -> None:
+            # runs after the model's own pre-hooks (keys already renamed)
+            own = module.state_dict()
+            reshaped.extend(
+                f'{key} {tuple(value.shape)} vs {tuple(own[key].shape)}'
+                for key, value in state_dict.items()
+                if key in own and hasattr(value, 'shape')
+                and tuple(value.shape) != tuple(own[key].shape))
 
         def record(module, incompatible) -> None:
             loads.append((list(incompatible.missing_keys),
                           list(incompatible.unexpected_keys)))
 
-        handle = model.register_load_state_dict_post_hook(record)
+        handles = (model.register_load_state_dict_pre_hook(shapes),
+                   model.register_load_state_dict_post_hook(record))
         try:
             checkpoint = super().load_checkpoint(
                 filename, map_location, strict,
                 list(revise_keys or DEFAULT_REVISE_KEYS))
         finally:
-            handle.remove()
+            for handle in handles:
+                handle.remove()
         missing, unexpected = loads[-1] if loads else ([], [])
         check_loaded_keys(
             filename, missing, unexpected,
             found=checkpoint.get('state_dict', checkpoint),
-            model_name=type(model).__name__)
+            model_name=type(model).__name__,
+            reshaped=reshaped)
         return checkpoint
 
     def resume(self,
