@@ -23,6 +23,7 @@ import argparse
 import os
 import os.path as osp
 import sys
+import warnings
 from typing import Iterator, List, Optional, Sequence, Tuple
 
 import cv2
@@ -36,8 +37,8 @@ from mmpose.apis import init_model  # noqa: E402
 from mmpose.structures.bbox import get_warp_matrix  # noqa: E402
 from rich.progress import track  # noqa: E402
 
-from sht.apis import (build_face_detector, face_image,  # noqa: E402
-                      inference_faces, read_image)
+from sht.apis import (ImageReadError, build_face_detector,  # noqa: E402
+                      face_image, inference_faces, read_image)
 from sht.models.degradation import bicubic_degrade  # noqa: E402
 
 PANEL = 256  # height of each panel of the output picture
@@ -246,12 +247,20 @@ def run_video(model, args) -> str:
 def run_images(model, args, images: List[str], out_dir: str) -> str:
     """Each image -> ``out_dir/<name>.png``."""
     os.makedirs(out_dir, exist_ok=True)
+    skipped = []
     for path in track(images, description='images'):
-        picture, _ = picture_of(model, path, args, path)
+        try:
+            picture, _ = picture_of(model, path, args, path)
+        except ImageReadError as err:  # one broken file ends no run
+            warnings.warn(f'skipped: {err}')
+            skipped.append(osp.basename(path))
+            continue
         out = osp.join(out_dir, osp.splitext(osp.basename(path))[0] + '.png')
         if not cv2.imwrite(out, picture):
             raise SystemExit(f'{out}: cannot write the picture')
-    print(f'{out_dir}: {len(images)} pictures')
+    print(f'{out_dir}: {len(images) - len(skipped)} pictures' +
+          (f', {len(skipped)} unreadable skipped ({", ".join(skipped)})'
+           if skipped else ''))
     return out_dir
 
 

@@ -105,11 +105,13 @@ def test_image_demo_folder_and_video(checkpoint, tmp_path):
     img = cv2.imread(ASTRONAUT)
     cv2.imwrite(str(folder / 'a.jpg'), img)
     cv2.imwrite(str(folder / 'b.png'), cv2.flip(img, 1))
-    (folder / 'notes.txt').write_text('not a photo')
+    (folder / 'notes.txt').write_text('not a photo')  # not listed
+    (folder / 'broken.jpg').write_bytes(b'not a JPEG')  # skipped, warned
     out_dir = str(tmp_path / 'vis')
     script = load_script()
-    assert script.main([str(folder), CONFIG, checkpoint, '--out',
-                        out_dir]) == out_dir
+    with pytest.warns(UserWarning, match='broken.jpg: not a decodable'):
+        assert script.main([str(folder), CONFIG, checkpoint, '--out',
+                            out_dir]) == out_dir
     assert sorted(os.listdir(out_dir)) == ['a.png', 'b.png']
     video = str(tmp_path / 'clip.avi')
     writer = cv2.VideoWriter(video, cv2.VideoWriter_fourcc(*'MJPG'), 5,
