@@ -111,12 +111,36 @@ class _ListReader:
         return next(self._iter, None)
 
 
+def output_nodes(graph) -> List[str]:
+    """Names of the nodes that compute the graph outputs: from each output
+    back through element-wise steps (the SR face's clamp and residual add)
+    to the convolution that makes it, inclusive.
+
+    Args:
+        graph (onnx.GraphProto): The graph.
+
+    Returns:
+        list[str]: Node names.
+    """
+    producers = {o: n for n in graph.node for o in n.output}
+    names, todo = [], [o.name for o in graph.output]
+    while todo:
+        node = producers.get(todo.pop())
+        if node is None or node.name in names:
+            continue
+        names.append(node.name)
+        if node.op_type != 'Conv':
+            todo += [i for i in node.input if i in producers]
+    return names
+
+
 def quantize_int8(fp32_onnx: str,
                   out_onnx: str,
                   calibration: Sequence[np.ndarray],
                   per_channel: bool = True,
                   activation_type: str = 'uint8',
-                  preprocess: bool = True) -> str:
+                  preprocess: bool = True,
+                  float_outputs: bool = True) -> str:
     """Static int8 quantisation (QDQ) of an exported DHLN graph.
 
     Args:
@@ -130,6 +154,11 @@ def quantize_int8(fp32_onnx: str,
             on x86 with VNNI) or ``'int8'`` (S8S8). Defaults to 'uint8'.
         preprocess (bool): Run ``quant_pre_process`` (shape inference,
             graph optimisation) first. Defaults to True.
+        float_outputs (bool): Keep the nodes that compute the outputs in
+            float (:func:`output_nodes`: the last heatmap conv, the SR
+            face's last conv and residual): the heatmaps keep their float
+            resolution for sub-pixel decoding, at a few MMAC of float
+            convolution per face. Defaults to True.
 
     Returns:
         str: ``out_onnx``.
@@ -158,13 +187,15 @@ def quantize_int8(fp32_onnx: str,
         # every op type but BatchNormalization: onnxruntime has no int8
         # kernel for it (it runs in float either way), and per-channel
         # scales on its 1-D weights only draw warnings
-        op_types = sorted({n.op_type for n in onnx.load(source).graph.node}
+        graph = onnx.load(source).graph
+        op_types = sorted({n.op_type for n in graph.node}
                           - {'BatchNormalization'})
         quantize_static(
             source,
             out_onnx,
             Reader(calibration),
             op_types_to_quantize=op_types,
+            nodes_to_exclude=output_nodes(graph) if float_outputs else None,
             quant_format=QuantFormat.QDQ,
             per_channel=per_channel,
             activation_type=act,
