@@ -46,7 +46,7 @@ test_dataloader = val_dataloader
 # MMPoseInferencer read it here when the pairs are the training set.
 train_pair_dataset = dict(
     type='FacePairDataset',
-    metainfo=_base_.dataset_info,
+    metainfo=dict(from_file='{{ fileDirname }}/300vw.py'),
     pair_mode='image',
     dataset=dict(
         type=dataset_type,

@@ -49,7 +49,7 @@ test_dataloader = val_dataloader
 # MMPoseInferencer read it here when the pairs are the training set.
 train_pair_dataset = dict(
     type='FacePairDataset',
-    metainfo=_base_.dataset_info,
+    metainfo=dict(from_file='{{ fileDirname }}/aflw.py'),
     pair_mode='image',
     dataset=dict(
         type=dataset_type,

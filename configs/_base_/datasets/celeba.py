@@ -5,10 +5,10 @@
 # -- or set num_keypoints=5 and use celeba2coco.py's celeba_{train,test}.json
 # (then also metainfo=dict(from_file='projects/sht/datasets/metainfo/
 # celeba_5pt.py') on the training sets, or leave metainfo out).
-# mmpose's 300W metainfo file gives `dataset_info` (the 68-point layout):
-# the training sets name it, as mmpose's init_model and MMPoseInferencer read
-# the keypoints from the config's training set.
-_base_ = ['mmpose::_base_/datasets/300w.py', './face_pipelines_128.py']
+# The training sets name the 68-point metainfo (300W's, from ./300w.py, which
+# inherits mmpose's): mmpose's init_model and MMPoseInferencer read the
+# keypoints from the config's training set.
+_base_ = ['./face_pipelines_128.py']
 
 dataset_type = 'SHTCelebADataset'
 data_mode = 'topdown'
@@ -25,7 +25,7 @@ train_dataloader = dict(
         data_mode=data_mode,
         ann_file='annotations/celeba68_train.json',
         num_keypoints=68,
-        metainfo=_base_.dataset_info,
+        metainfo=dict(from_file='{{ fileDirname }}/300w.py'),
         pipeline=_base_.train_pipeline))
 val_dataloader = dict(
     batch_size=32,
@@ -48,7 +48,7 @@ test_dataloader = val_dataloader
 # MMPoseInferencer read it here when the pairs are the training set.
 train_pair_dataset = dict(
     type='FacePairDataset',
-    metainfo=_base_.dataset_info,
+    metainfo=dict(from_file='{{ fileDirname }}/300w.py'),
     pair_mode='image',
     dataset=dict(
         type=dataset_type,

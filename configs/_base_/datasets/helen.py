@@ -2,8 +2,7 @@
 # 68 points (the 300W markup of Helen); the paper's split has 2005 training
 # and 50 test faces. Put helen_{train,test}.json (COCO-style, images
 # relative to data/helen/) in data/helen/annotations.
-# mmpose's 300W metainfo file gives `dataset_info` (the 68-point layout).
-_base_ = ['mmpose::_base_/datasets/300w.py', './face_pipelines_128.py']
+_base_ = ['./face_pipelines_128.py']
 
 dataset_type = 'SHTHelenDataset'
 data_mode = 'topdown'
@@ -40,7 +39,7 @@ test_dataloader = val_dataloader
 # MMPoseInferencer read it here when the pairs are the training set.
 train_pair_dataset = dict(
     type='FacePairDataset',
-    metainfo=_base_.dataset_info,
+    metainfo=dict(from_file='{{ fileDirname }}/300w.py'),
     pair_mode='image',
     dataset=dict(
         type=dataset_type,
