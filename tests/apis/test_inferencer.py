@@ -184,3 +184,13 @@ def test_plain_mmpose_inferencer_with_a_face_config(model_and_ckpt):
     assert meta['dataset_name'] == '300w' and meta['num_keypoints'] == 68
     out = next(inferencer(PHOTO, return_vis=True))
     assert np.asarray(out['predictions'][0][0]['keypoints']).shape == (68, 2)
+
+
+def test_inferencer_names_a_config_without_metainfo(tmp_path):
+    """A user config whose training set names no keypoints (CelebA's class
+    gives none without num_keypoints) gets an error, not a bare assert."""
+    from mmengine.config import Config
+    cfg = Config.fromfile(CONFIG)
+    cfg.train_dataloader.dataset = dict(type='SHTCelebADataset')
+    with pytest.raises(ValueError, match="'SHTCelebADataset' names none"):
+        FaceInferencer(pose2d=cfg, device='cpu')

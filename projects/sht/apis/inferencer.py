@@ -32,6 +32,7 @@ from mmpose.apis import MMPoseInferencer
 from mmpose.apis.inferencers import Pose2DInferencer
 from mmpose.registry import INFERENCERS
 from mmpose.structures import PoseDataSample
+from torch import nn
 
 from .face_detection import DetectorSpec, build_face_detector, face_boxes
 from .inference import ImageReadError, face_to_uint8, read_image
@@ -106,14 +107,22 @@ class FacePose2DInferencer(Pose2DInferencer):
     postprocess_kwargs = Pose2DInferencer.postprocess_kwargs | \
         FACE_POST_KWARGS
 
-    def _init_model(self, cfg, weights, device='cpu'):
+    def _init_model(self, cfg: ConfigDict, weights: Optional[str],
+                    device: str = 'cpu') -> nn.Module:
         """Build the inference model: ``train_cfg=None`` as in
         ``init_model``; a config without ``data_mode`` is top-down."""
         if cfg and 'model' in cfg:
             cfg.setdefault('data_mode', 'topdown')
             cfg = copy.deepcopy(cfg)
             cfg.model.train_cfg = None
-        model = super()._init_model(cfg, weights, device)
+        try:
+            model = super()._init_model(cfg, weights, device)
+        except AssertionError as err:  # mmpose's parse_pose_metainfo
+            dataset = cfg.get('train_dataloader', {}).get('dataset', {})
+            raise ValueError(
+                f'{weights or "the config"}: no keypoint metainfo (the '
+                f'training set {dataset.get("type")!r} names none); set '
+                'train_dataloader.dataset.metainfo') from err
         if model.dataset_meta is None:
             raise ValueError(
                 f'{weights or "the config"}: no keypoint metainfo in the '
