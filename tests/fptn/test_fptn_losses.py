@@ -86,13 +86,19 @@ def test_eq6_lsgan_both_sides():
 
 
 # ---------------------------------------------------------------- Eq. 7
-def test_eq7_l1():
+def _per_image_l1(a: np.ndarray, b: np.ndarray) -> float:
+    """The loss convention, in numpy: L1 norm of each image, batch mean."""
+    return float(np.mean([np.abs(x - y).sum() for x, y in zip(a, b)]))
+
+
+def test_eq7_l1_is_per_image_norm_batch_mean():
     a, b = RNG.random((2, 3, 4, 4)), RNG.random((2, 3, 4, 4))
     np.testing.assert_allclose(
-        l1_loss(_t(a), _t(b)).item(), np.abs(a - b).mean(), rtol=1e-12)
-    # hand: |0.25 - 1| and |0.5 - 0.5| -> mean 0.375
-    assert l1_loss(torch.tensor([0.25, 0.5]),
-                   torch.tensor([1.0, 0.5])).item() == pytest.approx(0.375)
+        l1_loss(_t(a), _t(b)).item(), _per_image_l1(a, b), rtol=1e-12)
+    # hand: images |0.25 - 1| + |0.5 - 0.5| = 0.75 and |0 - 1| + 0 = 1
+    assert l1_loss(torch.tensor([[0.25, 0.5], [0.0, 0.0]]),
+                   torch.tensor([[1.0, 0.5], [1.0, 0.0]])).item() == \
+        pytest.approx(0.875)
 
 
 # ---------------------------------------------------------------- Eq. 8
@@ -109,7 +115,7 @@ def _direct_perceptual(features, gen, tgt):
     with torch.no_grad():
         phi_g = features((gen - mean) / std).numpy()
         phi_t = features((tgt - mean) / std).numpy()
-    return np.abs(phi_g - phi_t).mean()
+    return _per_image_l1(phi_g, phi_t)
 
 
 @pytest.mark.parametrize('prefix', ['features.', ''])
@@ -177,11 +183,12 @@ def test_eq5_generator_loss_is_weighted_sum_of_eq6_7_8():
             tgt_hm, size=(16, 16), mode='bilinear', align_corners=False)
         sa = fptn.discriminator_a(torch.cat([cond, fake], 1)).numpy()
         ss = fptn.discriminator_s(torch.cat([hm_up, fake], 1)).numpy()
-        perceptual = torch.nn.functional.l1_loss(
-            fptn.perceptual_loss.relu1_2(fake),
-            fptn.perceptual_loss.relu1_2(tgt)).item()
-    gan = -np.mean(np.log(_sigmoid(sa) * _sigmoid(ss)))
-    l1 = np.abs(fake.detach().numpy() - tgt.numpy()).mean()
+        perceptual = _per_image_l1(
+            fptn.perceptual_loss.relu1_2(fake).numpy(),
+            fptn.perceptual_loss.relu1_2(tgt).numpy())
+    # Eq. 6's expectation: the mean over the score maps and the batch
+    gan = -np.mean(np.log(_sigmoid(sa))) - np.mean(np.log(_sigmoid(ss)))
+    l1 = _per_image_l1(fake.detach().numpy(), tgt.numpy())
     np.testing.assert_allclose(losses['loss_pt_gan'].item(), 0.5 * gan,
                                rtol=1e-5)
     np.testing.assert_allclose(losses['loss_pt_l1'].item(), 2.0 * l1,
@@ -209,6 +216,79 @@ def test_discriminator_loss_is_detached_from_its_inputs():
     grads = [p.grad for p in fptn.discriminator_a.parameters()]
     assert all(g is not None for g in grads)
     assert all(p.grad is None for p in fptn.generator.parameters())
+
+
+class _ConstantGenerator(torch.nn.Module):
+    """A generator whose face ignores its inputs (a learned image)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.face = torch.nn.Parameter(torch.rand(1, 3, 16, 16))
+
+    def forward(self, cond_face, cond_heatmaps, tgt_heatmaps):
+        return self.face.expand(cond_face.shape[0], -1, -1, -1)
+
+
+def _grad_inputs(fptn, term: str):
+    cond = torch.rand(2, 3, 16, 16, requires_grad=True)
+    cond_hm = torch.rand(2, 3, 8, 8, requires_grad=True)
+    tgt_hm = torch.rand(2, 3, 8, 8, requires_grad=True)
+    losses, _ = fptn('generator', cond, cond_hm, tgt_hm,
+                     torch.rand(2, 3, 16, 16))
+    losses[term].backward()
+    return cond.grad, cond_hm.grad, tgt_hm.grad
+
+
+@pytest.mark.parametrize('term', ['loss_pt_gan', 'loss_pt_l1'])
+def test_generator_terms_reach_the_inputs_only_through_the_generator(term):
+    """Item 3 of the design: D_A / D_S see I_con and H_tar detached on the
+    generator step, so with a generator that ignores its inputs no term
+    sends gradient to I_con, H_con or H_tar (nor to the discriminators)."""
+    fptn = _tiny_fptn()
+    fptn.generator = _ConstantGenerator()
+    fptn.set_discriminators_trainable(False)
+    assert _grad_inputs(fptn, term) == (None, None, None)
+    assert fptn.generator.face.grad.abs().sum() > 0  # the term trains G
+    assert all(p.grad is None for net in fptn.discriminators()
+               for p in net.parameters())
+    fptn.set_discriminators_trainable(True)
+
+
+@pytest.mark.parametrize('term', ['loss_pt_gan', 'loss_pt_l1',
+                                  'loss_pt_perceptual'])
+def test_generator_terms_train_the_heatmaps_through_the_generator(term):
+    """With the real PATB generator every generator-side term reaches the
+    condition face and both heatmaps (the path that trains DHLN in SHT)."""
+    fptn = _tiny_fptn()
+    grads = _grad_inputs(fptn, term)
+    assert all(g is not None and g.abs().sum() > 0 for g in grads)
+
+
+def test_gan_term_gradient_equals_the_path_through_i_ger():
+    """d loss_pt_gan / d H_tar equals the chain rule through I_ger alone:
+    (d loss / d I_ger, with D's inputs fixed) pulled back by the generator.
+    """
+    fptn = _tiny_fptn(loss_weights=dict(gan=1.0, l1=0.0, perceptual=0.0))
+    fptn.set_discriminators_trainable(False)
+    cond = torch.rand(2, 3, 16, 16)
+    cond_hm = torch.rand(2, 3, 8, 8)
+    tgt_hm = torch.rand(2, 3, 8, 8, requires_grad=True)
+    losses, _ = fptn('generator', cond, cond_hm, tgt_hm,
+                     torch.rand(2, 3, 16, 16))
+    (ours, ) = torch.autograd.grad(losses['loss_pt_gan'], tgt_hm)
+    # independent: the D scores as a function of a free image x, then
+    # x = G(...) (vector-Jacobian product through the generator only)
+    fake = fptn.generate(cond, cond_hm, tgt_hm)
+    x = fake.detach().requires_grad_(True)
+    hm_up = torch.nn.functional.interpolate(
+        tgt_hm.detach(), size=(16, 16), mode='bilinear', align_corners=False)
+    score_a = fptn.discriminator_a(torch.cat([cond, x], 1))
+    score_s = fptn.discriminator_s(torch.cat([hm_up, x], 1))
+    gan = ((score_a - 1)**2).mean() + ((score_s - 1)**2).mean()
+    (d_x, ) = torch.autograd.grad(gan, x)
+    (expected, ) = torch.autograd.grad(fake, tgt_hm, grad_outputs=d_x)
+    torch.testing.assert_close(ours, expected, rtol=1e-5, atol=1e-8)
+    fptn.set_discriminators_trainable(True)
 
 
 def test_init_weights_leaves_vgg_alone():

@@ -108,3 +108,38 @@ def test_discriminator_outputs_a_map():
     assert patn_style(torch.rand(1, 6, 16, 16)).shape == (1, 16, 4, 4)
     with pytest.raises(ValueError, match='6 input channels'):
         disc(torch.rand(1, 5, 16, 16))
+
+
+# ------------------------------------------------------------ warp option
+def test_warp_image_identity_and_shift():
+    from sht.models.fptn.warp_head import warp_image
+    img = torch.rand(2, 3, 8, 8)
+    torch.testing.assert_close(warp_image(img, torch.zeros(2, 2, 8, 8)), img)
+    # flow of +1 pixel in x (2 / W normalised units): out(x) = img(x + 1)
+    flow = torch.zeros(2, 2, 8, 8)
+    flow[:, 0] = 2.0 / 8
+    out = warp_image(img, flow)
+    torch.testing.assert_close(out[..., :-1], img[..., 1:])
+    torch.testing.assert_close(out[..., -1], img[..., -1])  # border
+
+
+def test_warp_generator_starts_near_a_copy_of_the_condition_face():
+    """Zero flow at the start: the output is the blend sigmoid(2) * I_con +
+    (1 - sigmoid(2)) * decoded, and gradient reaches both heatmaps."""
+    from sht.models.fptn import FPTN
+    torch.manual_seed(0)
+    fptn = FPTN(num_keypoints=3,
+                generator=dict(base_channels=4, num_blocks=1, warp=True),
+                discriminator=dict(base_channels=4, num_res_blocks=1))
+    fptn.init_weights()
+    gen = fptn.generator
+    cond = torch.rand(2, 3, 16, 16)
+    hm_c = torch.rand(2, 3, 8, 8, requires_grad=True)
+    hm_t = torch.rand(2, 3, 8, 8, requires_grad=True)
+    out = gen(cond, hm_c, hm_t)
+    gen.warp_head = None
+    decoded = gen(cond, hm_c, hm_t)
+    m = torch.sigmoid(torch.tensor(2.0))
+    torch.testing.assert_close(out, m * cond + (1 - m) * decoded)
+    out.sum().backward()
+    assert hm_c.grad.abs().sum() > 0 and hm_t.grad.abs().sum() > 0

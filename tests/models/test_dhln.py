@@ -180,15 +180,21 @@ def test_head_loss_eq4_with_unlabeled_samples():
         lr=torch.zeros(2, 3, 4, 4, dtype=torch.float64))
     losses = head.loss(feats, samples(gt))
 
+    # the loss convention: each image's norm (summed over its elements),
+    # averaged over the batch; the stacks' heatmap terms summed
     mask = (weights * np.array([[1.0], [0.0]]))[..., None, None]
-    expected_kpt = sum(((h - gt)**2 * mask).mean() for h in stacks)
+
+    def per_image(values):
+        return np.mean([v.sum() for v in values])
+
+    expected_kpt = sum(per_image((h - gt)**2 * mask) for h in stacks)
     assert losses['loss_kpt'].item() == pytest.approx(expected_kpt)
-    expected_sr = 0.01 * np.abs(sr - hr).mean()
+    expected_sr = 0.01 * per_image(np.abs(sr - hr))
     assert losses['loss_sr'].item() == pytest.approx(expected_sr)
     g_sr = gradient_map(torch.from_numpy(sr)).numpy()
     g_hr = gradient_map(torch.from_numpy(hr)).numpy()
     assert losses['loss_grad'].item() == pytest.approx(
-        0.02 * np.abs(g_sr - g_hr).mean())
+        0.02 * per_image(np.abs(g_sr - g_hr)))
     # the unlabeled sample's targets do not matter (gamma1 = 0 for it)
     gt2 = gt.copy()
     gt2[1] = rng.random((3, 4, 4))

@@ -9,7 +9,8 @@ import torch
 from PIL import Image
 
 from sht.models import (DHLN, FUBlock1, FUBlock2, GradientL1Loss,
-                        PixelL1Loss, bicubic_degrade, gradient_map)
+                        HeatmapSquaredL2Loss, PixelL1Loss, bicubic_degrade,
+                        gradient_map)
 from sht.models.backbones import Hourglass, SRTail
 
 
@@ -137,22 +138,42 @@ def test_gradient_map_hand_values():
 
 
 def test_image_losses_match_numpy():
+    """The loss convention: each image's L1 norm, averaged over the batch."""
     rng = np.random.default_rng(1)
     a, b = rng.random((2, 3, 6, 5)), rng.random((2, 3, 6, 5))
     ta, tb = torch.from_numpy(a), torch.from_numpy(b)
-    expected_grad = np.mean([
-        np.abs(np_gradient_map(a[n]) - np_gradient_map(b[n]))
+    per_image_grad = [
+        np.abs(np_gradient_map(a[n]) - np_gradient_map(b[n])).sum()
         for n in range(2)
-    ])
-    assert GradientL1Loss()(ta, tb).item() == pytest.approx(expected_grad)
-    assert GradientL1Loss(loss_weight=0.01)(ta, tb).item() == pytest.approx(
-        0.01 * expected_grad)
-    assert PixelL1Loss()(ta, tb).item() == pytest.approx(np.abs(a - b).mean())
+    ]
+    assert GradientL1Loss()(ta, tb).item() == pytest.approx(
+        np.mean(per_image_grad))
+    per_image = [np.abs(a[n] - b[n]).sum() for n in range(2)]
+    assert PixelL1Loss()(ta, tb).item() == pytest.approx(np.mean(per_image))
     w = torch.tensor([1.0, 0.0], dtype=torch.float64)
     assert PixelL1Loss()(ta, tb, w).item() == pytest.approx(
-        np.abs(a[0] - b[0]).sum() / a.size)
+        per_image[0] / 2)
+    assert GradientL1Loss()(ta, tb, w).item() == pytest.approx(
+        per_image_grad[0] / 2)
     with pytest.raises(ValueError, match='shapes differ'):
         PixelL1Loss()(ta, tb[:, :, :4])
+
+
+def test_heatmap_loss_is_squared_norm_per_image():
+    """Eq. 4's ||H_i - H_i*||_2^2 summed over keypoints and pixels, with
+    keypoint weights, averaged over the batch (numpy reference)."""
+    rng = np.random.default_rng(4)
+    p, t = rng.random((3, 5, 4, 4)), rng.random((3, 5, 4, 4))
+    w = rng.integers(0, 2, (3, 5)).astype(np.float64)
+    expected = np.mean([((p[n] - t[n])**2 * w[n][:, None, None]).sum()
+                        for n in range(3)])
+    loss = HeatmapSquaredL2Loss()
+    assert loss(torch.from_numpy(p), torch.from_numpy(t),
+                torch.from_numpy(w)).item() == pytest.approx(expected)
+    assert loss(torch.from_numpy(p), torch.from_numpy(t)).item() == \
+        pytest.approx(np.mean([((p[n] - t[n])**2).sum() for n in range(3)]))
+    with pytest.raises(ValueError, match='keypoint_weights'):
+        loss(torch.from_numpy(p), torch.from_numpy(t), torch.ones(3, 4))
 
 
 # ---------------------------------------------------------- degradation

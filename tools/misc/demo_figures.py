@@ -9,7 +9,6 @@ import glob
 import json
 import os
 import os.path as osp
-from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import matplotlib
@@ -20,29 +19,12 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
+from sht.evaluation.checkpoint_eval import FaceRecord  # noqa: E402
 from sht.evaluation.functional import plot_ced, psnr_y  # noqa: E402
 from sht.models.degradation import bicubic_degrade  # noqa: E402
 
 # Landmarks whose single heatmaps are shown (68-point layout).
 SHOWN_LANDMARKS = {36: 'outer eye corner', 30: 'nose tip', 48: 'mouth corner'}
-
-
-@dataclass
-class FaceRecord:
-    """One test face as the pictures need it.
-
-    Attributes:
-        hr (np.ndarray): HR crop (H, W, 3) uint8 RGB.
-        sr (np.ndarray | None): Predicted face (3, H, W) RGB in [0, 1].
-        heatmaps (np.ndarray | None): Predicted heatmaps (K, h, w).
-        pred (np.ndarray): Predicted landmarks (K, 2), HR-crop pixels.
-        gt (np.ndarray): True landmarks (K, 2), HR-crop pixels.
-    """
-    hr: np.ndarray
-    sr: Optional[np.ndarray]
-    heatmaps: Optional[np.ndarray]
-    pred: np.ndarray
-    gt: np.ndarray
 
 
 def to_uint8_hwc(img: np.ndarray) -> np.ndarray:
@@ -134,55 +116,49 @@ def plot_heatmaps(records: Sequence[FaceRecord], out_file: str) -> str:
 
 @torch.no_grad()
 def fptn_transfers(model, batch: dict) -> Dict[str, torch.Tensor]:
-    """FPTN on pairs as SHT trains it (Eq. 9): the hallucinated view j,
-    DHLN's heatmaps of j and of k -> view j in the pose of view k.
-
-    Args:
-        model: A training-built ``SHTEstimator`` (with ``fptn``).
-        batch (dict): ``pair_collate`` output, views ``[j0, k0, j1, ...]``.
+    """FPTN on pairs of views ``[j0, k0, j1, ...]``: view j rendered in the
+    pose of view k from the ground-truth heatmaps (FPTN pretraining), and
+    from DHLN's hallucinated face and heatmaps (as SHT uses it, Eq. 9).
 
     Returns:
-        dict: ``hr_j``, ``sr_j``, ``hr_k``, ``fake_k``, each (P, 3, H, W).
+        dict: ``hr_j``, ``hr_k``, ``fake_gt``, ``fake_dhln``, each
+        (P, 3, H, W) RGB in [0, 1].
     """
     data = model.data_preprocessor(batch, False)
-    feats = model.extract_feat(data['inputs'])
+    inputs = data['inputs']
+    gt = model.gt_heatmaps(data['data_samples'], inputs)
+    feats = model.extract_feat(inputs)
     hm = feats.heatmaps[-1]
-    fake = model.fptn.generate(feats.sr[0::2].clamp(0, 1), hm[0::2],
-                               hm[1::2])
-    return dict(hr_j=feats.hr[0::2], sr_j=feats.sr[0::2], hr_k=feats.hr[1::2],
-                fake_k=fake)
+    return dict(
+        hr_j=inputs[0::2], hr_k=inputs[1::2],
+        fake_gt=model.fptn('generate', inputs[0::2], gt[0::2], gt[1::2]),
+        fake_dhln=model.fptn('generate', feats.sr[0::2].clamp(0, 1),
+                             hm[0::2], hm[1::2]))
 
 
-def plot_fptn_transfers(model, cfg, out_file: str, num_pairs: int = 4) -> str:
-    """FPTN transfers of frame pairs of the unlabeled synthetic videos."""
-    from mmpose.registry import DATASETS
-
-    from sht.datasets import pair_collate
+def plot_fptn_transfers(model, pair_batch: dict, out_file: str,
+                        num_pairs: int = 6) -> str:
+    """Held-out test pairs: view j, view k (the target pose), FPTN's
+    j-in-the-pose-of-k from true heatmaps and from DHLN's outputs; tiles
+    carry their PSNR (Y) against view k, the first column that of copying
+    view j (the identity baseline)."""
     if not getattr(model, 'with_fptn', False):
         return ''
-    pairs_cfg = dict(cfg.unlabeled_video_pairs, pipeline=cfg.test_pipeline)
-    dataset = DATASETS.build(pairs_cfg)
-    # the first and the last frame of each of the first videos
-    frames: Dict[str, List[int]] = {}
-    for idx in range(len(dataset)):
-        frames.setdefault(dataset.get_data_info(idx)['video_id'],
-                          []).append(idx)
-    items = [[dataset.prepare_view(idx[0], idx[0], 0),
-              dataset.prepare_view(idx[-1], idx[0], 1)]
-             for idx in list(frames.values())[:num_pairs] if len(idx) > 1]
-    if not items:
-        return ''
-    out = fptn_transfers(model, pair_collate(items))
-    titles = ['frame j (HR)', 'DHLN face of j\n(FPTN input)',
-              'frame k (target pose)', 'FPTN: j in pose of k']
-    keys = ['hr_j', 'sr_j', 'hr_k', 'fake_k']
-    rows = out['hr_j'].shape[0]
+    out = fptn_transfers(model, pair_batch)
+    titles = ['view j (condition)', 'view k (target pose)',
+              'FPTN: j in pose of k\n(true heatmaps)',
+              'FPTN: j in pose of k\n(DHLN face + heatmaps)']
+    keys = ['hr_j', 'hr_k', 'fake_gt', 'fake_dhln']
+    rows = min(num_pairs, out['hr_j'].shape[0])
     fig, axes = plt.subplots(rows, 4, figsize=(7.5, 1.9 * rows),
                              squeeze=False)
     for i in range(rows):
+        target = to_uint8_hwc(out['hr_k'][i].numpy())
         for col, key in enumerate(keys):
-            _show(axes[i, col], to_uint8_hwc(out[key][i].numpy()),
-                  titles[col] if i == 0 else '')
+            img = to_uint8_hwc(out[key][i].numpy())
+            head = f'{titles[col]}\n' if i == 0 else ''
+            note = '' if key == 'hr_k' else f'{psnr_y(img, target):.2f} dB'
+            _show(axes[i, col], img, head + note)
     return _save(fig, out_file)
 
 
@@ -214,10 +190,15 @@ def read_scalars(work_dir: str) -> List[dict]:
     return []
 
 
-def plot_loss_curves(work_dir: str, phase_ends: Sequence[Tuple[str, int]],
+def plot_loss_curves(runs: Sequence[Tuple[str, int]],
+                     phase_ends: Sequence[Tuple[str, int]],
                      out_file: str) -> str:
-    """Loss terms over the iterations, phase boundaries marked."""
-    entries = read_scalars(work_dir)
+    """Loss terms over the iterations of runs laid end to end (work dir,
+    iteration offset), phase boundaries marked."""
+    entries = [
+        dict(e, iter=e['iter'] + offset) for work_dir, offset in runs
+        for e in read_scalars(work_dir)
+    ]
     if not entries:
         return ''
     groups = [('DHLN terms (Eq. 4)', ('loss_kpt', 'loss_sr', 'loss_grad')),

@@ -44,7 +44,7 @@ model = dict(
         gamma_heatmap=1.0,
         gamma_sr=0.01,
         gamma_grad=0.01,
-        loss_heatmap=dict(type='KeypointMSELoss', use_target_weight=True),
+        loss_heatmap=dict(type='HeatmapSquaredL2Loss'),
         loss_sr=dict(type='PixelL1Loss'),
         loss_grad=dict(type='GradientL1Loss'),
         decoder=codec),

@@ -37,8 +37,8 @@ lr_size = 32
 heatmap_size = 32
 
 # iterations per checkpoint; each phase is a whole number of them
-phase_unit = 50
-phase_iters = dict(dhln=20 * phase_unit, fptn=phase_unit, sht=phase_unit,
+phase_unit = 100
+phase_iters = dict(dhln=10 * phase_unit, fptn=3 * phase_unit, sht=phase_unit,
                    sht_weak=phase_unit)
 
 # Our choice for the demo: unbiased (DARK) encoding and decoding. One heatmap
@@ -75,20 +75,12 @@ model = dict(
     head=dict(
         type='DHLNHead',
         num_keypoints=num_keypoints,
-        # (gamma1, gamma2, gamma3) of Eq. 4. Our choices for the demo:
-        # - the SR terms weigh 0.1 of the heatmap term (the paper: 0.01) so
-        #   that the small SR stream learns within the CPU budget;
-        # - L_DH as a whole is scaled by 100 against L_PT (Eq. 9). mmpose's
-        #   KeypointMSELoss averages over the K x h x w heatmap pixels where
-        #   Eq. 4's squared norm sums them, so unscaled, the transfer loss
-        #   of the small, briefly pretrained FPTN outweighs the landmark
-        #   term and undoes phase 1 (measured: NME_io 6.8% -> 8.4% after
-        #   phase 3, 15.1% after phase 4). Adam makes phase 1 itself
-        #   insensitive to the scale.
-        gamma_heatmap=100.0,
-        gamma_sr=10.0,
-        gamma_grad=10.0,
-        loss_heatmap=dict(type='KeypointMSELoss', use_target_weight=True),
+        # (gamma1, gamma2, gamma3) of Eq. 4: the paper's, under the loss
+        # convention of docs/architecture.md (per-image norms, batch mean)
+        gamma_heatmap=1.0,
+        gamma_sr=0.01,
+        gamma_grad=0.01,
+        loss_heatmap=dict(type='HeatmapSquaredL2Loss'),
         loss_sr=dict(type='PixelL1Loss'),
         loss_grad=dict(type='GradientL1Loss'),
         decoder=codec),
@@ -98,6 +90,11 @@ model = dict(
             type='PATBGenerator',
             base_channels=8,
             num_blocks=2,
+            # our addition to PATN (models/fptn/warp_head.py): the
+            # condition face warped by a predicted flow, blended with the
+            # decoded face. Without it this small generator stays behind
+            # copying the condition face within the CPU budget (docs/demo.md)
+            warp=True,
             norm_cfg=dict(type='IN')),
         discriminator=dict(
             type='PoseTransferDiscriminator',
@@ -201,26 +198,28 @@ train_cfg = dict(
 
 # Generator side (DHLN + FPTN's generator) and discriminator side (D_A, D_S).
 # Our choice for the demo: Adam at 2e-3 for DHLN in phase 1, FPTN's generator
-# and the discriminators at 2e-4 (PATN's rate) in phase 2; from the SHT
-# fine-tuning on, the generator side runs at 1/100 (DHLN 2e-5: the
-# adversarial terms of the small demo model otherwise undo phase 1 within a
-# hundred iterations).
+# and the discriminators at 1e-3 in phase 2 (PATN's 2e-4 is too slow for 300
+# iterations); from the SHT fine-tuning on, the generator side runs at
+# finetune_lr_factor of that (the control runs at the same rates).
+generator_lr = 2e-3
+finetune_lr_factor = 0.1
 optim_wrapper = dict(
     constructor='SHTOptimWrapperConstructor',
     generator=dict(
         type='OptimWrapper',
-        optimizer=dict(type='Adam', lr=2e-3, betas=(0.5, 0.999)),
-        paramwise_cfg=dict(custom_keys={'fptn': dict(lr_mult=0.1)})),
+        optimizer=dict(type='Adam', lr=generator_lr, betas=(0.5, 0.999)),
+        # FPTN's generator at 1e-3 in phase 2
+        paramwise_cfg=dict(custom_keys={'fptn': dict(lr_mult=0.5)})),
     discriminator=dict(
         type='OptimWrapper',
-        optimizer=dict(type='Adam', lr=2e-4, betas=(0.5, 0.999))))
+        optimizer=dict(type='Adam', lr=1e-3, betas=(0.5, 0.999))))
 param_scheduler = dict(
     generator=[
         dict(
             type='MultiStepLR',
             by_epoch=False,
             milestones=[phase_iters['dhln'] + phase_iters['fptn']],
-            gamma=0.01)
+            gamma=finetune_lr_factor)
     ],
     discriminator=[dict(type='ConstantLR', by_epoch=False, factor=1.0)])
 model_wrapper_cfg = dict(
@@ -228,28 +227,26 @@ model_wrapper_cfg = dict(
     broadcast_buffers=False,
     find_unused_parameters=True)
 
-custom_hooks = [
+sht_phases = [
+    dict(name='dhln', iters=phase_iters['dhln']),
     dict(
-        type='SHTPhaseHook',
-        phases=[
-            dict(name='dhln', iters=phase_iters['dhln']),
-            dict(
-                name='fptn',
-                iters=phase_iters['fptn'],
-                train_dataloader=gan_dataloader),
-            dict(
-                name='sht',
-                iters=phase_iters['sht'],
-                train_dataloader=gan_dataloader),
-            # DHLN's BatchNorm statistics stay those of the labeled faces
-            # while half of every batch is unlabeled video frames (our
-            # choice; without it: NME_io 6.5% -> 7.5% in this phase)
-            dict(
-                name='sht_weak',
-                iters=phase_iters['sht_weak'],
-                train_dataloader=weak_dataloader,
-                norm_eval=['backbone.']),
-        ]),
+        name='fptn',
+        iters=phase_iters['fptn'],
+        train_dataloader='gan_dataloader'),
+    dict(
+        name='sht',
+        iters=phase_iters['sht'],
+        train_dataloader='gan_dataloader'),
+    # DHLN's BatchNorm statistics stay those of the labeled faces while half
+    # of every batch is unlabeled video frames (our choice)
+    dict(
+        name='sht_weak',
+        iters=phase_iters['sht_weak'],
+        train_dataloader='weak_dataloader',
+        norm_eval=['backbone.']),
+]
+custom_hooks = [
+    dict(type='SHTPhaseHook', phases=sht_phases),
     dict(type='SHTNaNGuardHook'),
 ]
 default_hooks = dict(

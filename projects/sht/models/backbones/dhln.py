@@ -56,6 +56,9 @@ class DHLN(BaseBackbone):
             fusion blocks. False gives SHN. Defaults to True.
         with_landmark_stream (bool): Build the hourglass stream. False gives
             FHS. Defaults to True.
+        stem_stride (int): Stride of the landmark stream's stem (1: the
+            heatmaps have the input size; 2 for an SHN on the HR face of a
+            x2 setting). Defaults to 1.
         with_cp (bool): Activation checkpointing of the stem, the stacks,
             the SR modules, the fusion steps and the SR tail while training
             (less memory, one more forward of each; same outputs and
@@ -76,6 +79,7 @@ class DHLN(BaseBackbone):
                  sr_scale: int = 2,
                  with_sr_stream: bool = True,
                  with_landmark_stream: bool = True,
+                 stem_stride: int = 1,
                  with_cp: bool = False,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
@@ -95,7 +99,7 @@ class DHLN(BaseBackbone):
 
         if with_landmark_stream:
             c = stack_channels
-            self.stem = HourglassStem(in_channels, c)
+            self.stem = HourglassStem(in_channels, c, stem_stride)
             self.hourglasses = nn.ModuleList([
                 Hourglass(hourglass_depth, c, merge_residual)
                 for _ in range(num_stacks)

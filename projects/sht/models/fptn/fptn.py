@@ -99,6 +99,9 @@ class FPTN(BaseModule):
                     nn.init.normal_(module.weight, 0.0, 0.02)
                     if module.bias is not None:
                         nn.init.zeros_(module.bias)
+        warp_head = getattr(self.generator, 'warp_head', None)
+        if warp_head is not None:
+            warp_head.reset_output()  # identity warp at the start
         self._is_init = True
 
     def discriminators(self) -> Tuple[nn.Module, nn.Module]:
@@ -160,6 +163,11 @@ class FPTN(BaseModule):
                        tgt_face: Tensor) -> Dict[str, Tensor]:
         """Generator side of Eq. 5, each term already weighted.
 
+        Gradient paths: the L1 and perceptual terms and the adversarial term
+        all reach ``cond_face`` and both heatmaps through I_ger (the
+        generator) only; D_A and D_S see detached ``cond_face`` and
+        ``tgt_heatmaps``.
+
         Args:
             fake_face (Tensor): I_ger (N, 3, H, W).
             cond_face (Tensor): I_con (N, 3, H, W).
@@ -171,7 +179,13 @@ class FPTN(BaseModule):
             side, both discriminators), ``loss_pt_l1`` (lambda2 * Eq. 7),
             ``loss_pt_perceptual`` (lambda3 * Eq. 8).
         """
-        scores_a, scores_s = self.discriminate(cond_face, tgt_heatmaps,
+        # The discriminators judge I_ger only: their other inputs (I_con,
+        # H_tar) are detached, so the adversarial term reaches DHLN through
+        # the generator (a face rendered in the wrong pose), never through
+        # D_S's own input H_tar (D_S is trained on DHLN's heatmaps as real,
+        # so that gradient would carry no landmark signal).
+        scores_a, scores_s = self.discriminate(cond_face.detach(),
+                                               tgt_heatmaps.detach(),
                                                fake_face)
         weights = self.loss_weights
         return dict(

@@ -21,6 +21,7 @@ from mmpose.registry import MODELS
 from torch import Tensor, nn
 
 from ..backbones.checkpointing import maybe_checkpoint
+from .warp_head import FlowWarpHead, warp_image
 
 
 def _conv_norm_relu(in_channels: int, out_channels: int, kernel_size: int,
@@ -140,6 +141,8 @@ class PATBGenerator(nn.Module):
             PATB block and the decoder while training (less memory, one
             more forward of each; same outputs and gradients).
             Default: False.
+        warp (bool): Add the flow-warp output of :mod:`.warp_head` (our
+            addition; PATN and the paper configs have none). Default: False.
 
     Value ranges: faces are RGB in [0, 1] (the project's image range). The
     condition face enters the image encoder as ``2 * x - 1`` (PATN works in
@@ -153,7 +156,8 @@ class PATBGenerator(nn.Module):
                  num_blocks: int = 9,
                  norm_cfg: Optional[Dict] = None,
                  image_channels: int = 3,
-                 with_cp: bool = False) -> None:
+                 with_cp: bool = False,
+                 warp: bool = False) -> None:
         super().__init__()
         if num_blocks < 1:
             raise ValueError(
@@ -193,6 +197,9 @@ class PATBGenerator(nn.Module):
             nn.Conv2d(base_channels, image_channels, 7),
             nn.Tanh(),
         )
+        # PATB features and the last block's pose features: 3 * channels
+        self.warp_head = (
+            FlowWarpHead(3 * channels, channels) if warp else None)
 
     def forward(self, cond_face: Tensor, cond_heatmaps: Tensor,
                 tgt_heatmaps: Tensor) -> Tensor:
@@ -224,7 +231,12 @@ class PATBGenerator(nn.Module):
         x2 = maybe_checkpoint(self.pose_encoder, pose, enabled=cp)
         for block in self.blocks:
             x1, x2 = maybe_checkpoint(block, x1, x2, enabled=cp)
-        return (maybe_checkpoint(self.decoder, x1, enabled=cp) + 1) / 2
+        decoded = (maybe_checkpoint(self.decoder, x1, enabled=cp) + 1) / 2
+        if self.warp_head is None:
+            return decoded
+        flow, mask = self.warp_head(torch.cat([x1, x2], dim=1),
+                                    (height, width))
+        return mask * warp_image(cond_face, flow) + (1 - mask) * decoded
 
 
 def resize_heatmaps(heatmaps: Tensor, size: Tuple[int, int]) -> Tensor:

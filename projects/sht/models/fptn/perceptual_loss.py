@@ -15,11 +15,12 @@ import logging
 from typing import Dict, Optional
 
 import torch
-import torch.nn.functional as F
 from mmengine.logging import print_log
 from mmpose.registry import MODELS
 from torch import Tensor, nn
 from torchvision.models.vgg import make_layers
+
+from ..losses.reduction import per_image_sum
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
@@ -28,16 +29,17 @@ RELU1_2_KEYS = ('0.weight', '0.bias', '2.weight', '2.bias')
 
 
 def l1_loss(generated: Tensor, target: Tensor) -> Tensor:
-    """Eq. 7: ||I_ger - I_tar||_1, averaged over all elements.
+    """Eq. 7: ||I_ger - I_tar||_1 of each image, averaged over the batch
+    (the project's loss convention, ``sht.models.losses.reduction``).
 
     Args:
         generated (Tensor): I_ger (N, 3, H, W).
         target (Tensor): I_tar (N, 3, H, W).
 
     Returns:
-        Tensor: Scalar mean absolute difference.
+        Tensor: Scalar.
     """
-    return F.l1_loss(generated, target)
+    return per_image_sum((generated - target).abs())
 
 
 def build_vgg19_relu1_2() -> nn.Sequential:
@@ -136,7 +138,8 @@ class VGGPerceptualL1Loss(nn.Module):
         return self.features((images - self.mean) / self.std)
 
     def forward(self, generated: Tensor, target: Tensor) -> Tensor:
-        """Eq. 8, averaged over all feature elements.
+        """Eq. 8: ||phi(I_ger) - phi(I_tar)||_1 of each image (summed over
+        the 64 relu1_2 channels and the pixels), averaged over the batch.
 
         Args:
             generated (Tensor): I_ger (N, 3, H, W), RGB in [0, 1].
@@ -145,4 +148,5 @@ class VGGPerceptualL1Loss(nn.Module):
         Returns:
             Tensor: Scalar.
         """
-        return F.l1_loss(self.relu1_2(generated), self.relu1_2(target))
+        return per_image_sum(
+            (self.relu1_2(generated) - self.relu1_2(target)).abs())

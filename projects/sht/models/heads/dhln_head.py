@@ -3,11 +3,13 @@
 DHLN's backbone already outputs the heatmaps of every stack and the
 hallucinated face, so this head has no layers: it computes
 
-    L_DH = gamma1 * sum_t MSE(H_t, H*)            (intermediate supervision)
-         + gamma2 * L1(I_SR, I_HR)
-         + gamma3 * L1(G(I_SR), G(I_HR))          (G: gradient map, Eq. 3)
+    L_DH = gamma1 * sum_t ||H_t - H*||_2^2        (intermediate supervision)
+         + gamma2 * ||I_SR - I_HR||_1
+         + gamma3 * ||G(I_SR) - G(I_HR)||_1      (G: gradient map, Eq. 3)
 
-(Eq. 4; losses are means over pixels), with gamma1 = 0 for every sample whose
+(Eq. 4; each norm sums over one image's elements and the batch averages
+them, the project's loss convention in ``sht.models.losses.reduction``; the
+stack terms are summed), with gamma1 = 0 for every sample whose
 metainfo says ``labeled=False`` (Eq. 10), and decodes the last stack's
 heatmaps with an mmpose codec.
 """
@@ -38,7 +40,7 @@ class DHLNHead(BaseHead):
         gamma_grad (float): gamma3. Defaults to 0.01.
         loss_heatmap (dict): Heatmap loss config; it is called as
             ``loss(pred, target, keypoint_weights)``. Defaults to
-            ``KeypointMSELoss(use_target_weight=True)``.
+            ``HeatmapSquaredL2Loss``.
         loss_sr (dict): Image loss config. Defaults to ``PixelL1Loss``.
         loss_grad (dict): Gradient-map loss config. Defaults to
             ``GradientL1Loss``.
@@ -52,8 +54,7 @@ class DHLNHead(BaseHead):
                  gamma_heatmap: float = 1.0,
                  gamma_sr: float = 0.01,
                  gamma_grad: float = 0.01,
-                 loss_heatmap: ConfigType = dict(
-                     type='KeypointMSELoss', use_target_weight=True),
+                 loss_heatmap: ConfigType = dict(type='HeatmapSquaredL2Loss'),
                  loss_sr: ConfigType = dict(type='PixelL1Loss'),
                  loss_grad: ConfigType = dict(type='GradientL1Loss'),
                  decoder: OptConfigType = None,

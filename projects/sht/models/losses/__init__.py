@@ -1,5 +1,10 @@
-"""DHLN losses: image L1 and gradient-map L1 (Eq. 3-4)."""
+"""DHLN losses (Eq. 3-4) and the project's loss reduction convention."""
 from .gradient_loss import GradientL1Loss, gradient_map
+from .heatmap_loss import HeatmapSquaredL2Loss
 from .pixel_loss import PixelL1Loss
+from .reduction import per_image_sum
 
-__all__ = ['GradientL1Loss', 'PixelL1Loss', 'gradient_map']
+__all__ = [
+    'GradientL1Loss', 'HeatmapSquaredL2Loss', 'PixelL1Loss', 'gradient_map',
+    'per_image_sum'
+]

@@ -17,6 +17,8 @@ import torch.nn.functional as F
 from mmpose.registry import MODELS
 from torch import Tensor
 
+from .reduction import per_image_sum
+
 GRADIENT_EPS = 1e-6
 
 # cross-correlation kernels (what conv2d computes): out[y, x] =
@@ -51,18 +53,16 @@ def gradient_map(img: Tensor, eps: float = GRADIENT_EPS) -> Tensor:
 
 @MODELS.register_module()
 class GradientL1Loss(nn.Module):
-    """Mean L1 distance between gradient maps, ``|G(SR) - G(HR)|`` (Eq. 4).
+    """L1 norm of each image's gradient-map difference, ``||G(SR_i) -
+    G(HR_i)||_1`` (Eq. 4, gamma3), averaged over the batch (the project's
+    loss convention, :mod:`.reduction`).
 
     Args:
-        loss_weight (float): Multiplies the loss. Defaults to 1.0.
         eps (float): See :func:`gradient_map`. Defaults to 1e-6.
     """
 
-    def __init__(self,
-                 loss_weight: float = 1.0,
-                 eps: float = GRADIENT_EPS) -> None:
+    def __init__(self, eps: float = GRADIENT_EPS) -> None:
         super().__init__()
-        self.loss_weight = loss_weight
         self.eps = eps
 
     def forward(self,
@@ -78,7 +78,7 @@ class GradientL1Loss(nn.Module):
                 Defaults to None (all ones).
 
         Returns:
-            Tensor: Scalar loss (mean over all pixels of the batch).
+            Tensor: Scalar loss.
         """
         if pred.shape != target.shape:
             raise ValueError('GradientL1Loss: prediction and target shapes '
@@ -86,6 +86,4 @@ class GradientL1Loss(nn.Module):
                              f'{tuple(target.shape)}')
         diff = (gradient_map(pred, self.eps) -
                 gradient_map(target, self.eps)).abs()
-        if sample_weights is not None:
-            diff = diff * sample_weights.view(-1, 1, 1, 1).to(diff)
-        return diff.mean() * self.loss_weight
+        return per_image_sum(diff, sample_weights)

@@ -1,22 +1,20 @@
-"""Image L1 loss of DHLN, ``|I_SR - I_HR|`` (Eq. 4, gamma2)."""
+"""Image L1 term of Eq. 4, ``||I^SR_i - I^HR_i||_1`` per image (gamma2)."""
 from typing import Optional
 
 import torch.nn as nn
 from mmpose.registry import MODELS
 from torch import Tensor
 
+from .reduction import per_image_sum
+
 
 @MODELS.register_module()
 class PixelL1Loss(nn.Module):
-    """Mean absolute difference between two image batches.
+    """L1 norm of each image's difference, averaged over the batch.
 
-    Args:
-        loss_weight (float): Multiplies the loss. Defaults to 1.0.
+    ``loss = mean_i sum_{c, y, x} |pred_i - target_i|`` (the project's loss
+    convention, :mod:`.reduction`). Its weight is the head's ``gamma_sr``.
     """
-
-    def __init__(self, loss_weight: float = 1.0) -> None:
-        super().__init__()
-        self.loss_weight = loss_weight
 
     def forward(self,
                 pred: Tensor,
@@ -31,13 +29,10 @@ class PixelL1Loss(nn.Module):
                 Defaults to None (all ones).
 
         Returns:
-            Tensor: Scalar loss (mean over all pixels of the batch).
+            Tensor: Scalar loss.
         """
         if pred.shape != target.shape:
             raise ValueError('PixelL1Loss: prediction and target shapes '
                              f'differ: {tuple(pred.shape)} vs '
                              f'{tuple(target.shape)}')
-        diff = (pred - target).abs()
-        if sample_weights is not None:
-            diff = diff * sample_weights.view(-1, 1, 1, 1).to(diff)
-        return diff.mean() * self.loss_weight
+        return per_image_sum((pred - target).abs(), sample_weights)

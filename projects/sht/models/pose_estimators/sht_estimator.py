@@ -173,7 +173,7 @@ class SHTEstimator(DHLNEstimator):
                 'and a train_cfg')
 
     @staticmethod
-    def _split_pairs(inputs: Tensor) -> Tuple[Tensor, Tensor]:
+    def split_pairs(inputs: Tensor) -> Tuple[Tensor, Tensor]:
         """Views j (``inputs[0::2]``) and k (``inputs[1::2]``)."""
         if inputs.shape[0] == 0 or inputs.shape[0] % 2:
             raise ValueError(
@@ -202,8 +202,8 @@ class SHTEstimator(DHLNEstimator):
         return torch.stack(heatmaps)
 
     # ------------------------------------------------------- generator side
-    def _fptn_pairs(self, faces: Tensor, heatmaps: Tensor,
-                    hr: Tensor) -> Dict[str, Tensor]:
+    def fptn_pairs(self, faces: Tensor, heatmaps: Tensor,
+                   hr: Tensor) -> Dict[str, Tensor]:
         """FPTN inputs for both directions of every pair.
 
         Args:
@@ -215,9 +215,9 @@ class SHTEstimator(DHLNEstimator):
             dict: ``cond_face``, ``cond_heatmaps``, ``tgt_heatmaps``,
             ``tgt_face``, each (2P, ...): rows j -> k first, then k -> j.
         """
-        face_j, face_k = self._split_pairs(faces)
-        hm_j, hm_k = self._split_pairs(heatmaps)
-        hr_j, hr_k = self._split_pairs(hr)
+        face_j, face_k = self.split_pairs(faces)
+        hm_j, hm_k = self.split_pairs(heatmaps)
+        hr_j, hr_k = self.split_pairs(hr)
         return dict(
             cond_face=torch.cat([face_j, face_k]),
             cond_heatmaps=torch.cat([hm_j, hm_k]),
@@ -236,7 +236,7 @@ class SHTEstimator(DHLNEstimator):
 
         Returns:
             tuple: (losses, FPTN batch) where the FPTN batch holds the
-            inputs of :meth:`_fptn_pairs` plus ``fake_face`` for the
+            inputs of :meth:`fptn_pairs` plus ``fake_face`` for the
             discriminator side (None in ``'dhln'`` mode). In ``'sht'`` mode
             the losses are L_DH / L'_DH terms (``loss_kpt``, ``loss_sr``,
             ``loss_grad``) and L_PT generator terms (``loss_pt_gan``,
@@ -249,7 +249,7 @@ class SHTEstimator(DHLNEstimator):
         self._require_fptn(mode)
         if mode == 'fptn':
             losses = {}
-            batch = self._fptn_pairs(inputs,
+            batch = self.fptn_pairs(inputs,
                                      self.gt_heatmaps(data_samples, inputs),
                                      inputs)
         else:
@@ -260,7 +260,7 @@ class SHTEstimator(DHLNEstimator):
                     "SHTEstimator: training mode 'sht' needs both DHLN "
                     'streams (heatmaps and hallucinated faces)')
             losses = dict(outputs.losses)
-            batch = self._fptn_pairs(feats.sr, feats.heatmaps[-1], inputs)
+            batch = self.fptn_pairs(feats.sr, feats.heatmaps[-1], inputs)
         pt_losses, fake_face = self.fptn('generator', batch['cond_face'],
                                          batch['cond_heatmaps'],
                                          batch['tgt_heatmaps'],

@@ -1,0 +1,23 @@
+# Phases 3-4 of the demo (SHT on labeled pairs, then with unlabeled video
+# pairs, Eq. 9-10) as their own run from a phase-2 checkpoint of
+# sht_synthetic.py (load_from; tools/misc/run_demo.py and
+# tools/analysis/ablation.py set it). The equal-budget control is
+# dhln_synthetic_continued.py: the same run without FPTN.
+_base_ = ['./sht_synthetic.py']
+
+load_from = None  # a phase-2 checkpoint (iteration dhln + fptn)
+finetune_iters = _base_.phase_iters['sht'] + _base_.phase_iters['sht_weak']
+train_cfg = dict(max_iters=finetune_iters)
+# the generator-side rate of sht_synthetic.py after its drop, held constant
+optim_wrapper = dict(
+    generator=dict(
+        optimizer=dict(lr=_base_.generator_lr * _base_.finetune_lr_factor)))
+param_scheduler = dict(
+    generator=[dict(type='ConstantLR', by_epoch=False, factor=1.0)])
+custom_hooks = [
+    dict(
+        type='SHTPhaseHook',
+        start_phase='sht',
+        phases={{_base_.sht_phases}}),
+    dict(type='SHTNaNGuardHook'),
+]

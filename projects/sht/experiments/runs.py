@@ -1,0 +1,127 @@
+"""One training run of a phase config: load it with new phase lengths, a
+seed and a starting checkpoint, train it unless its checkpoints exist."""
+import math
+import os
+import os.path as osp
+import time
+from functools import reduce
+from typing import Dict, List, Optional, Tuple
+
+from mmengine.config import Config
+
+from ..utils.launch import build_runner
+
+PHASES = ('dhln', 'fptn', 'sht', 'sht_weak')
+
+
+def phase_iters_arg(values: Optional[List[int]]) -> Optional[Dict[str, int]]:
+    """``--phase-iters DHLN FPTN SHT SHT_WEAK`` as a dict by phase name."""
+    if not values:
+        return None
+    if len(values) != len(PHASES) or min(values) < 1:
+        raise ValueError(f'--phase-iters needs {len(PHASES)} positive '
+                         f'iteration counts {PHASES}, got {values}')
+    return dict(zip(PHASES, values))
+
+
+def phase_hook(cfg: Config) -> dict:
+    """The ``SHTPhaseHook`` entry of ``cfg.custom_hooks``."""
+    for hook in cfg.get('custom_hooks', []):
+        if hook.get('type') == 'SHTPhaseHook':
+            return hook
+    raise ValueError(f'{cfg.filename}: no SHTPhaseHook in custom_hooks')
+
+
+def _run_phases(cfg: Config) -> List[dict]:
+    """The phases from the hook's ``start_phase`` on."""
+    hook = phase_hook(cfg)
+    phases = list(hook['phases'])
+    names = [p['name'] for p in phases]
+    start = hook.get('start_phase') or names[0]
+    return phases[names.index(start):]
+
+
+def phase_ends(cfg: Config) -> List[Tuple[str, int]]:
+    """(phase, iteration of this run at its end) up to ``max_iters``."""
+    ends, total = [], 0
+    for phase in _run_phases(cfg):
+        total += int(phase['iters'])
+        if total > cfg.train_cfg.max_iters:
+            break
+        ends.append((phase['name'], total))
+    return ends
+
+
+def load_run_config(path: str,
+                    work_dir: str,
+                    phase_iters: Optional[Dict[str, int]] = None,
+                    stop_after: Optional[str] = None,
+                    load_from: Optional[str] = None,
+                    seed: Optional[int] = None) -> Config:
+    """A demo config ready to train.
+
+    Args:
+        path (str): Config file.
+        work_dir (str): Its work dir.
+        phase_iters (dict, optional): New lengths by phase name; the
+            generator's learning-rate drop (``MultiStepLR``) moves to the
+            end of phase 2 with them.
+        stop_after (str, optional): Last phase to train (e.g. ``'fptn'``
+            trains phases 1-2 of the four-phase config).
+        load_from (str, optional): Checkpoint whose weights start the run.
+        seed (int, optional): ``randomness.seed``.
+
+    Returns:
+        Config: With ``max_iters`` the sum of the trained phases and a
+        checkpoint at the end of each of them.
+    """
+    cfg = Config.fromfile(path)
+    cfg.work_dir = osp.abspath(work_dir)
+    for phase in phase_hook(cfg)['phases']:
+        if phase_iters and phase['name'] in phase_iters:
+            phase['iters'] = int(phase_iters[phase['name']])
+    run = _run_phases(cfg)
+    if stop_after is not None:
+        names = [p['name'] for p in run]
+        if stop_after not in names:
+            raise ValueError(f'{path}: stop_after={stop_after!r} is not '
+                             f'among the phases {names}')
+        run = run[:names.index(stop_after) + 1]
+    lengths = [int(p['iters']) for p in run]
+    cfg.train_cfg.max_iters = sum(lengths)
+    cfg.default_hooks.checkpoint.interval = reduce(math.gcd, lengths)
+    logger = cfg.default_hooks.logger
+    logger.interval = min(logger.get('interval', 50), min(lengths))
+    scheds = cfg.get('param_scheduler')
+    if phase_iters and isinstance(scheds, dict):
+        for sched in scheds.get('generator', []):
+            if sched.get('type') == 'MultiStepLR':
+                sched['milestones'] = [
+                    int(phase_iters.get('dhln', 0) +
+                        phase_iters.get('fptn', 0))
+                ]
+    if load_from is not None:
+        cfg.load_from = load_from
+    if seed is not None:
+        cfg.randomness = dict(cfg.get('randomness', {}), seed=int(seed))
+    return cfg
+
+
+def checkpoint_path(cfg: Config, iteration: int) -> str:
+    """``iter_N.pth`` in the run's work dir."""
+    return osp.join(cfg.work_dir, f'iter_{iteration}.pth')
+
+
+def train_run(cfg: Config, force: bool = False) -> float:
+    """Train ``cfg`` unless every phase-end checkpoint exists; seconds."""
+    missing = [end for _, end in phase_ends(cfg)
+               if not osp.isfile(checkpoint_path(cfg, end))]
+    if not (missing or force):
+        return 0.0
+    start = time.time()
+    # mmengine reuses a visualizer of the same name (the runner's timestamp,
+    # to the second) and with it another run's log folder: name our own
+    cfg.visualizer = dict(cfg.get('visualizer', {}),
+                          name=f'sht_run_{os.getpid()}_{time.time_ns()}')
+    build_runner(cfg).train()
+    return time.time() - start
