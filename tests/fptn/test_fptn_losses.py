@@ -141,17 +141,22 @@ def test_eq8_matches_torchvision_vgg19_relu1_2(tmp_path, vgg19_relu1_2,
 
 
 def test_eq8_bad_weight_file_names_the_file(tmp_path):
+    """The file is read when training starts (or at the first call), so a
+    missing or wrong file is named then; building alone reads nothing."""
     path = tmp_path / 'not_vgg.pth'
     torch.save({'conv.weight': torch.zeros(1)}, path)
+    loss = VGGPerceptualL1Loss(vgg_weights=str(path))
     with pytest.raises(KeyError, match='not_vgg.pth'):
-        VGGPerceptualL1Loss(vgg_weights=str(path))
+        loss.train()
+    missing = VGGPerceptualL1Loss(vgg_weights=str(tmp_path / 'missing.pth'))
+    missing.eval()  # inference never needs the file
     with pytest.raises(FileNotFoundError, match='missing.pth'):
-        VGGPerceptualL1Loss(vgg_weights=str(tmp_path / 'missing.pth'))
+        missing(torch.rand(1, 3, 4, 4), torch.rand(1, 3, 4, 4))
 
 
 def test_eq8_random_weights_log_a_warning():
     with mock.patch('sht.models.fptn.perceptual_loss.print_log') as log:
-        VGGPerceptualL1Loss(vgg_weights=None)
+        VGGPerceptualL1Loss(vgg_weights=None).train().train()
     assert log.call_count == 1
     message = log.call_args.args[0]
     assert 'RANDOM' in message and 'vgg_weights' in message

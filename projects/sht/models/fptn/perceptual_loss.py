@@ -104,20 +104,18 @@ class VGGPerceptualL1Loss(nn.Module):
         vgg_weights (str, optional): Local VGG-19 weight file (see
             :func:`load_relu1_2_weights`). ``None`` keeps random weights and
             logs a warning. Default: None.
+
+    The file is read when the loss is first put in training mode (the
+    runner's ``model.train()``) or first called, not when it is built: an
+    inference model built from a training config (e.g. by mmpose's
+    ``MMPoseInferencer``) never needs it.
     """
 
     def __init__(self, vgg_weights: Optional[str] = None) -> None:
         super().__init__()
         self.features = build_vgg19_relu1_2()
-        if vgg_weights is None:
-            print_log(
-                'VGGPerceptualL1Loss: no vgg_weights file given, the '
-                'perceptual loss (Eq. 8) runs on RANDOMLY initialised '
-                'VGG-19 relu1_2 features',
-                logger='current',
-                level=logging.WARNING)
-        else:
-            self.features.load_state_dict(load_relu1_2_weights(vgg_weights))
+        self.vgg_weights = vgg_weights
+        self._weights_loaded = False
         self.features.requires_grad_(False)
         self.features.eval()
         self.register_buffer(
@@ -127,9 +125,28 @@ class VGGPerceptualL1Loss(nn.Module):
             'std', torch.tensor(IMAGENET_STD).view(1, 3, 1, 1),
             persistent=False)
 
+    def load_weights(self) -> None:
+        """Read ``vgg_weights`` into phi once (a warning without a file)."""
+        if self._weights_loaded:
+            return
+        if self.vgg_weights is None:
+            print_log(
+                'VGGPerceptualL1Loss: no vgg_weights file given, the '
+                'perceptual loss (Eq. 8) runs on RANDOMLY initialised '
+                'VGG-19 relu1_2 features',
+                logger='current',
+                level=logging.WARNING)
+        else:
+            self.features.load_state_dict(
+                load_relu1_2_weights(self.vgg_weights))
+        self._weights_loaded = True
+
     def train(self, mode: bool = True) -> 'VGGPerceptualL1Loss':
-        """Keep the frozen feature extractor in eval mode."""
+        """Keep the frozen feature extractor in eval mode; entering training
+        reads the weight file (:meth:`load_weights`)."""
         super().train(mode)
+        if mode:
+            self.load_weights()
         self.features.eval()
         return self
 
@@ -148,5 +165,6 @@ class VGGPerceptualL1Loss(nn.Module):
         Returns:
             Tensor: Scalar.
         """
+        self.load_weights()
         return per_image_sum(
             (self.relu1_2(generated) - self.relu1_2(target)).abs())

@@ -75,6 +75,10 @@ class SHTEstimator(DHLNEstimator):
         data_preprocessor (dict, optional): See :class:`DHLNEstimator`.
         init_cfg (dict, optional): mmengine init config.
         metainfo (dict, optional): Dataset metainfo override (mmpose).
+        detach_transfer_face (bool): In ``'sht'`` mode, give FPTN the
+            hallucinated faces detached, so that L_PT trains DHLN through
+            the heatmaps only (the paper lets it update both). Default:
+            False.
     """
 
     def __init__(self,
@@ -88,7 +92,8 @@ class SHTEstimator(DHLNEstimator):
                  test_cfg: OptConfigType = None,
                  data_preprocessor: OptConfigType = None,
                  init_cfg: OptConfigType = None,
-                 metainfo: Optional[dict] = None) -> None:
+                 metainfo: Optional[dict] = None,
+                 detach_transfer_face: bool = False) -> None:
         super().__init__(
             backbone=backbone,
             head=head,
@@ -109,6 +114,7 @@ class SHTEstimator(DHLNEstimator):
                     f'head.num_keypoints ({head_k}) differ')
             self.fptn = MODELS.build(dict(fptn, num_keypoints=fptn_k))
         self.train_mode = train_mode
+        self.detach_transfer_face = bool(detach_transfer_face)
         self.register_load_state_dict_pre_hook(self._drop_fptn_weights)
         # checkpoints of distributed runs (a DDP per child) get plain keys
         self.register_state_dict_post_hook(unwrapped_state_dict_hook)
@@ -260,7 +266,9 @@ class SHTEstimator(DHLNEstimator):
                     "SHTEstimator: training mode 'sht' needs both DHLN "
                     'streams (heatmaps and hallucinated faces)')
             losses = dict(outputs.losses)
-            batch = self.fptn_pairs(feats.sr, feats.heatmaps[-1], inputs)
+            faces = feats.sr.detach() if self.detach_transfer_face \
+                else feats.sr
+            batch = self.fptn_pairs(faces, feats.heatmaps[-1], inputs)
         pt_losses, fake_face = self.fptn('generator', batch['cond_face'],
                                          batch['cond_heatmaps'],
                                          batch['tgt_heatmaps'],
