@@ -245,3 +245,24 @@ def test_end_to_end_on_tiny_configs(tmp_path, capsys):
     text = capsys.readouterr().out
     assert 'Performance targets' in text and '(extrapolated)' in text
     assert 'CPU deployment' in text and 'with_cp / without' in text
+
+
+def test_with_cp_from_config_options(tmp_path):
+    """The config options that turn checkpointing on reach DHLN, the
+    generator and both discriminators (no config file change)."""
+    from sht.utils.train_benchmark import build_trainable, \
+        synthetic_train_batch
+    sht = write_tiny_config(tmp_path, '300w/SHT-M_300W.py')
+    cfg, model, optim = build_trainable(sht, 'cpu', {
+        'model.fptn.perceptual_loss.vgg_weights': None,
+        'model.backbone.with_cp': True,
+        'model.fptn.generator.with_cp': True,
+        'model.fptn.discriminator.with_cp': True})
+    flags = {name: m.with_cp for name, m in model.named_modules()
+             if hasattr(m, 'with_cp')}
+    assert flags == {'backbone': True, 'fptn.generator': True,
+                     'fptn.discriminator_a': True,
+                     'fptn.discriminator_s': True}
+    model.train_mode = 'sht'
+    log = model.train_step(synthetic_train_batch(cfg, 2), optim)
+    assert torch.isfinite(log['loss']) and torch.isfinite(log['loss_disc'])
