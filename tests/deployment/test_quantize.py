@@ -206,3 +206,17 @@ def test_quantize_tool(tiny, tmp_path, capsys):
 def test_quantize_needs_calibration(tmp_path):
     with pytest.raises(ValueError, match='calibration'):
         quantize_int8('x.onnx', str(tmp_path / 'y.onnx'), [])
+
+
+def test_flip_test_through_onnxruntime(tiny, tmp_path):
+    """With flip test the flipped pass asks the graph for heatmaps only;
+    the landmarks still match PyTorch's."""
+    config = with_synthetic_test_set(tmp_path, tiny['config'], 64,
+                                     num_per_subset=1, flip_test=True)
+    cfg = Config.fromfile(config)
+    model = load_dhln(config, tiny['ckpt'])
+    assert model.test_cfg['flip_test']
+    variants = build_variants(model, tiny['files'], ['fp32', 'ort-fp32'])
+    res = evaluate_variants(variants, cfg)
+    assert res['fp32']['num_faces'] == 3
+    assert abs(res['ort-fp32']['NME_io_rel_change']) < 1e-4
