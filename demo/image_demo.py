@@ -13,7 +13,7 @@ the hallucinated face with its landmarks.
 
 Examples:
     python demo/image_demo.py face.jpg configs/sht/demo/sht_synthetic.py \\
-        work_dirs/demo/iter_1000.pth --out face_sht.png
+        work_dirs/demo/sht_seed0/iter_200.pth --out face_sht.png
     python demo/image_demo.py photo.jpg CONFIG CHECKPOINT \\
         --bbox 120 80 260 220 --out out.png
     python demo/image_demo.py photos/ CONFIG CHECKPOINT --out vis/

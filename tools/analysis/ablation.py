@@ -63,10 +63,10 @@ def main(argv=None) -> int:
                                 category=FutureWarning)
         results = evaluate_arms(plan, data['batches'], data['pairs'],
                                 data['meta'], data['threshold'])
-    table = paired_table(plan, results)
-    summary = dict(seeds=args.seeds, paired=paired_rows(results['nme'],
-                                                        args.seeds),
-                   rows={k: v for k, v in results['rows'].items()},
+    paired = paired_rows(results['nme'], args.seeds)
+    table = paired_table(paired)
+    summary = dict(seeds=args.seeds, paired=paired,
+                   rows=results['rows'],
                    transfer=results['transfer'], train_seconds=seconds,
                    total_seconds=time.time() - start)
     out = plan.work_dir

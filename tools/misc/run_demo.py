@@ -92,7 +92,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                                 args.num_show)
     rows, base = demo_table(plan, data, results, args.num_show)
     tables = [rows['markdown'], transfer_table(results['transfer']),
-              paired_table(plan, results)]
+              paired_table(rows['paired'])]
     ok, checks = demo_checks(rows['rows'])
 
     out, seed = plan.work_dir, args.seed

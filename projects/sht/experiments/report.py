@@ -94,10 +94,10 @@ def transfer_table(transfer: Dict[str, float]) -> str:
     ])
 
 
-def paired_table(plan: ExperimentPlan, results: dict) -> str:
-    """SHT against its control: NME_io mean +- std over seeds and the
-    paired per-face difference with its 95% bootstrap interval."""
-    rows = paired_rows(results['nme'], plan.seeds)
+def paired_table(rows: List[dict]) -> str:
+    """SHT against its control (:func:`paired_rows`): NME_io mean +- std
+    over seeds and the paired per-face difference with its 95% bootstrap
+    interval."""
     lines = [
         f'| phase | SHT NME_io (%) | control NME_io (%) | SHT - control '
         f'(per face, 95% CI) | faces where SHT is better | seeds |',
