@@ -1,6 +1,7 @@
 """Smoke test of the demo driver (tools/misc/run_demo.py): a few iterations
 of each run (phases 1-2, SHT and its control, SHN, FHS) on a handful of
 synthetic faces, then the tables and every picture."""
+import glob
 import importlib.util
 import json
 import math
@@ -68,6 +69,19 @@ def test_run_demo_smoke(demo_data, tmp_path, monkeypatch):
     for text in ('| mean shape |', 'DHLN continued', 'identity (the',
                  'SHT - control'):
         assert text in table
+    # the final SHT checkpoint as a user loads it (docs/demo.md): the
+    # four-phase config through mmpose's init_model + inference_topdown
+    from mmpose.apis import inference_topdown, init_model
+    model = init_model(osp.join(REPO, 'configs', 'sht', 'demo',
+                                'sht_synthetic.py'),
+                       osp.join(work_dir, 'sht_seed0', 'iter_2.pth'),
+                       device='cpu')
+    assert getattr(model, 'fptn', None) is None
+    image = osp.join(demo_data, '300w', 'ibug')
+    photo = sorted(glob.glob(osp.join(image, '*.png')) +
+                   glob.glob(osp.join(image, '*.jpg')))[0]
+    sample = inference_topdown(model, photo)[0]
+    assert sample.pred_instances.keypoints.shape == (1, 68, 2)
     # a second run finds every checkpoint and only evaluates
     mtimes = {n: osp.getmtime(osp.join(work_dir, n)) for n in checkpoints}
     assert driver.main(argv) == 0

@@ -119,6 +119,21 @@ def test_transfer_loss_alone_reaches_both_dhln_streams():
     assert grad_norm(backbone.sr_tail) > 0  # via SR (condition faces)
 
 
+def test_detached_transfer_face_trains_dhln_through_heatmaps_only():
+    """detach_transfer_face=True: L_PT reaches the landmark stream (through
+    H) but not the SR tail, which only the condition faces connect."""
+    model = build()
+    model.detach_transfer_face = True
+    inputs, samples = preprocess(model, make_pair_batch([False] * 4))
+    losses = model.loss(inputs, samples)
+    sum(v for k, v in losses.items() if k.startswith('loss_pt')).backward()
+    backbone = model.backbone
+    assert any(p.grad is not None and p.grad.abs().sum() > 0
+               for p in backbone.heatmap_convs[-1].parameters())
+    assert all(p.grad is None or p.grad.abs().sum() == 0
+               for p in backbone.sr_tail.parameters())
+
+
 def test_odd_batch_is_rejected():
     model = build()
     inputs, samples = preprocess(model, make_pair_batch([True] * 3))

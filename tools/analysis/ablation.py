@@ -17,7 +17,6 @@ import os
 import os.path as osp
 import sys
 import time
-import warnings
 
 ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 sys.path.insert(0, osp.join(ROOT, 'projects'))
@@ -26,9 +25,9 @@ import torch  # noqa: E402
 from mmengine.registry import init_default_scope  # noqa: E402
 
 from sht.experiments.runs import phase_iters_arg  # noqa: E402
-from sht.experiments import (ExperimentPlan, evaluate_arms,  # noqa: E402
-                             paired_rows, train_arms)
-from sht.experiments.report import paired_table, test_batches  # noqa: E402
+from sht.experiments import ExperimentPlan, paired_rows  # noqa: E402
+from sht.experiments.report import (paired_table,  # noqa: E402
+                                    train_and_evaluate)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -56,13 +55,7 @@ def main(argv=None) -> int:
     iters = phase_iters_arg(args.phase_iters)
     plan = ExperimentPlan(args.config_dir, osp.abspath(args.work_dir), iters,
                           seeds=args.seeds, baselines=False)
-    seconds = train_arms(plan)
-    data = test_batches(plan.config('pretrain'))
-    with warnings.catch_warnings():
-        warnings.filterwarnings('ignore', message='.*weights_only=False',
-                                category=FutureWarning)
-        results = evaluate_arms(plan, data['batches'], data['pairs'],
-                                data['meta'], data['threshold'])
+    seconds, data, results = train_and_evaluate(plan)
     paired = paired_rows(results['nme'], args.seeds)
     table = paired_table(paired)
     summary = dict(seeds=args.seeds, paired=paired,

@@ -126,14 +126,16 @@ def fptn_transfers(model, batch: dict) -> Dict[str, torch.Tensor]:
     """
     data = model.data_preprocessor(batch, False)
     inputs = data['inputs']
-    gt = model.gt_heatmaps(data['data_samples'], inputs)
+    hr_j, hr_k = model.split_pairs(inputs)
+    gt_j, gt_k = model.split_pairs(
+        model.gt_heatmaps(data['data_samples'], inputs))
     feats = model.extract_feat(inputs)
-    hm = feats.heatmaps[-1]
+    sr_j, _ = model.split_pairs(feats.sr)
+    hm_j, hm_k = model.split_pairs(feats.heatmaps[-1])
     return dict(
-        hr_j=inputs[0::2], hr_k=inputs[1::2],
-        fake_gt=model.fptn('generate', inputs[0::2], gt[0::2], gt[1::2]),
-        fake_dhln=model.fptn('generate', feats.sr[0::2].clamp(0, 1),
-                             hm[0::2], hm[1::2]))
+        hr_j=hr_j, hr_k=hr_k,
+        fake_gt=model.fptn('generate', hr_j, gt_j, gt_k),
+        fake_dhln=model.fptn('generate', sr_j.clamp(0, 1), hm_j, hm_k))
 
 
 def plot_fptn_transfers(model, pair_batch: dict, out_file: str,

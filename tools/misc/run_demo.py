@@ -23,7 +23,6 @@ import os
 import os.path as osp
 import sys
 import time
-import warnings
 from typing import List, Optional
 
 ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
@@ -35,10 +34,9 @@ from mmengine.registry import init_default_scope  # noqa: E402
 
 import demo_figures as figs  # noqa: E402
 from sht.experiments.runs import phase_iters_arg  # noqa: E402
-from sht.experiments import (ExperimentPlan, evaluate_arms,  # noqa: E402
-                             phase_ends, train_arms)
+from sht.experiments import ExperimentPlan, phase_ends  # noqa: E402
 from sht.experiments.report import (demo_checks, demo_table,  # noqa: E402
-                                    paired_table, test_batches,
+                                    paired_table, train_and_evaluate,
                                     transfer_table)
 
 
@@ -80,16 +78,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     plan = ExperimentPlan(args.config_dir, osp.abspath(args.work_dir), iters,
                           seeds=[args.seed],
                           baselines=not args.no_baselines)
-    seconds = train_arms(plan, args.force)
+    seconds, data, results = train_and_evaluate(plan, args.force,
+                                                args.num_show)
     pre = plan.config('pretrain')
-    data = test_batches(pre)
-    with warnings.catch_warnings():
-        # checkpoints this run wrote itself (torch 2.5's pickle notice)
-        warnings.filterwarnings('ignore', message='.*weights_only=False',
-                                category=FutureWarning)
-        results = evaluate_arms(plan, data['batches'], data['pairs'],
-                                data['meta'], data['threshold'],
-                                args.num_show)
     rows, base = demo_table(plan, data, results, args.num_show)
     tables = [rows['markdown'], transfer_table(results['transfer']),
               paired_table(rows['paired'])]

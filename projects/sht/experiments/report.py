@@ -1,5 +1,6 @@
 """Tables and checks of the demo and of the seed ablation."""
 import math
+import warnings
 from typing import Dict, List, Tuple
 
 from mmengine.config import Config
@@ -9,7 +10,8 @@ from tqdm import tqdm
 
 from ..evaluation.baselines import baseline_predictor, mean_shape
 from ..evaluation.checkpoint_eval import evaluate, format_rows, metric_row
-from .equal_budget import ExperimentPlan, paired_rows, seeded
+from .equal_budget import (ExperimentPlan, evaluate_arms, paired_rows,
+                           seeded, train_arms)
 
 NUM_TEST_PAIRS = 48
 ROW_ORDER = ('shn', 'fhs', 'dhln', 'sht/sht', 'control/sht', 'sht/sht_weak',
@@ -46,6 +48,26 @@ def test_batches(cfg: Config, num_pairs: int = NUM_TEST_PAIRS) -> dict:
     return dict(batches=batches, pairs=pairs,
                 meta=loader.dataset.metainfo, threshold=threshold,
                 num_faces=len(loader.dataset))
+
+
+def train_and_evaluate(plan: ExperimentPlan, force: bool = False,
+                       num_show: int = 0) -> Tuple[dict, dict, dict]:
+    """Train the plan's missing runs, then evaluate every phase-end
+    checkpoint on the cached test set.
+
+    Returns:
+        tuple: seconds per run (:func:`train_arms`), the test data
+        (:func:`test_batches`) and the results (:func:`evaluate_arms`).
+    """
+    seconds = train_arms(plan, force)
+    data = test_batches(plan.config('pretrain'))
+    with warnings.catch_warnings():
+        # checkpoints these runs wrote themselves (torch 2.5's pickle notice)
+        warnings.filterwarnings('ignore', message='.*weights_only=False',
+                                category=FutureWarning)
+        results = evaluate_arms(plan, data['batches'], data['pairs'],
+                                data['meta'], data['threshold'], num_show)
+    return seconds, data, results
 
 
 def demo_table(plan: ExperimentPlan, data: dict, results: dict,

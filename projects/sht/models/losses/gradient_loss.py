@@ -17,7 +17,7 @@ import torch.nn.functional as F
 from mmpose.registry import MODELS
 from torch import Tensor
 
-from .reduction import per_image_sum
+from .reduction import check_same_shape, per_image_sum
 
 GRADIENT_EPS = 1e-6
 
@@ -80,10 +80,7 @@ class GradientL1Loss(nn.Module):
         Returns:
             Tensor: Scalar loss.
         """
-        if pred.shape != target.shape:
-            raise ValueError('GradientL1Loss: prediction and target shapes '
-                             f'differ: {tuple(pred.shape)} vs '
-                             f'{tuple(target.shape)}')
+        check_same_shape('GradientL1Loss', pred, target)
         diff = (gradient_map(pred, self.eps) -
                 gradient_map(target, self.eps)).abs()
         return per_image_sum(diff, sample_weights)

@@ -4,7 +4,7 @@ from typing import Optional
 from mmpose.registry import MODELS
 from torch import Tensor, nn
 
-from .reduction import per_image_sum
+from .reduction import check_same_shape, per_image_sum
 
 
 @MODELS.register_module()
@@ -31,10 +31,7 @@ class HeatmapSquaredL2Loss(nn.Module):
         Returns:
             Tensor: Scalar loss.
         """
-        if pred.shape != target.shape:
-            raise ValueError('HeatmapSquaredL2Loss: prediction and target '
-                             f'shapes differ: {tuple(pred.shape)} vs '
-                             f'{tuple(target.shape)}')
+        check_same_shape('HeatmapSquaredL2Loss', pred, target)
         err = (pred - target).pow(2)
         if keypoint_weights is not None:
             if keypoint_weights.shape != pred.shape[:2]:

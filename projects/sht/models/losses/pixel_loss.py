@@ -5,7 +5,7 @@ import torch.nn as nn
 from mmpose.registry import MODELS
 from torch import Tensor
 
-from .reduction import per_image_sum
+from .reduction import check_same_shape, per_image_sum
 
 
 @MODELS.register_module()
@@ -31,8 +31,5 @@ class PixelL1Loss(nn.Module):
         Returns:
             Tensor: Scalar loss.
         """
-        if pred.shape != target.shape:
-            raise ValueError('PixelL1Loss: prediction and target shapes '
-                             f'differ: {tuple(pred.shape)} vs '
-                             f'{tuple(target.shape)}')
+        check_same_shape('PixelL1Loss', pred, target)
         return per_image_sum((pred - target).abs(), sample_weights)

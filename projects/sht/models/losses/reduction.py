@@ -32,3 +32,10 @@ def per_image_sum(values: Tensor,
     if sample_weights is not None:
         sums = sums * sample_weights.reshape(-1).to(sums)
     return sums.mean()
+
+
+def check_same_shape(loss: str, pred: Tensor, target: Tensor) -> None:
+    """Raise ``ValueError`` naming ``loss`` unless the shapes agree."""
+    if pred.shape != target.shape:
+        raise ValueError(f'{loss}: prediction and target shapes differ: '
+                         f'{tuple(pred.shape)} vs {tuple(target.shape)}')
