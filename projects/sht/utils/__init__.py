@@ -1,4 +1,17 @@
-"""Utilities shared by the SHT tools (launching)."""
-from .launch import prepare_cpu_distributed
+"""Helpers shared across the SHT package (each lives here once)."""
+from .finite import check_finite_losses, non_finite_terms
+from .modules import unwrap_model
 
-__all__ = ['prepare_cpu_distributed']
+__all__ = [
+    'check_finite_losses', 'non_finite_terms', 'unwrap_model',
+    'prepare_cpu_distributed'
+]
+
+
+def __getattr__(name: str):
+    # launching imports the runner (and with it the whole engine): loaded on
+    # first use, so that the models can import these helpers
+    if name == 'prepare_cpu_distributed':
+        from .launch import prepare_cpu_distributed
+        return prepare_cpu_distributed
+    raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
