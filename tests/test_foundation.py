@@ -22,7 +22,7 @@ def test_import_sht_is_silent():
 # names; configs refer to them).
 REGISTERED = {
     'MODELS': [
-        'DHLN', 'DHLNHead', 'DHLNEstimator', 'SHTEstimator', 'FPTN',
+        'DHLN', 'DHLNHead', 'DHLNEstimator', 'SHTEstimator',
         'PATBGenerator', 'PoseTransferDiscriminator',
         'DualDiscriminatorGANLoss', 'VGGPerceptualL1Loss', 'GradientL1Loss',
         'PixelL1Loss'

@@ -189,9 +189,9 @@ def test_every_model_builds_and_matches_its_data():
                 dhln_params=sum(p.numel()
                                 for p in model.backbone.parameters()),
                 keypoints=model.head.num_keypoints,
-                fptn=getattr(model, 'fptn', None) is not None,
+                fptn=getattr(model, 'with_fptn', False),
                 fptn_keypoints=getattr(
-                    getattr(model, 'fptn', None), 'num_keypoints', None))
+                    getattr(model, 'generator', None), 'num_keypoints', None))
             del model
         info = built[key]
         name = entry['Name']

@@ -115,7 +115,7 @@ def test_helen_rows_run_the_four_phases_in_chain(tmp_path, monkeypatch,
             saved = torch.load(
                 cfg.load_from, map_location='cpu', weights_only=False)
             saved = saved['state_dict']
-            expected = 'fptn.' if name == 'SHT-v_Helen' else 'backbone.'
+            expected = 'generator.' if name == 'SHT-v_Helen' else 'backbone.'
             assert any(k.startswith(expected) for k in saved)
             for key, value in saved.items():
                 assert torch.equal(loaded[key], value), (name, key)

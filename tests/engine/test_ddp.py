@@ -24,6 +24,7 @@ import torch
 from engine_testing import (KILL_AT, MAX_ITERS, REPO_ROOT, TINY_TEST_CONFIG,
                             console, loss_terms, publish_tool, read_scalars,
                             train_command, train_env)
+from sht.engine.checkpoint_keys import OPTIONAL_PREFIXES as FPTN_KEYS
 
 pytestmark = pytest.mark.skipif(sys.platform == 'win32',
                                 reason='bash launcher')
@@ -31,7 +32,8 @@ pytestmark = pytest.mark.skipif(sys.platform == 'win32',
 LAST = f'iter_{MAX_ITERS}.pth'
 TEST_TOOL = osp.join(REPO_ROOT, 'tools', 'test.py')
 # the sub-networks MMSeparateDistributedDataParallel wraps
-WRAPPED = ('backbone.', 'head.', 'fptn.')
+WRAPPED = ('backbone.', 'head.', 'generator.', 'discriminator_a.',
+           'discriminator_s.')
 
 
 def _load(path: str) -> dict:
@@ -56,7 +58,7 @@ def _assert_equal_to(weights: Dict[str, torch.Tensor],
 
 
 def _dhln_keys(state_dict: Dict) -> list:
-    return [k for k in state_dict if not k.startswith('fptn.')]
+    return [k for k in state_dict if not k.startswith(FPTN_KEYS)]
 
 
 def _old_style_checkpoint(path: str, out: str) -> str:
@@ -91,7 +93,7 @@ def test_ddp_run_trains_every_phase_with_the_same_weights_on_both_ranks(
         with open(osp.join(ddp_runs['reference'],
                            f'param_digest_rank{rank}.json')) as f:
             digests.append(json.load(f))
-    assert set(digests[0]) >= {'backbone', 'fptn'}
+    assert set(digests[0]) >= {'backbone', 'generator', 'discriminator_a'}
     assert digests[1] == digests[0]
 
 

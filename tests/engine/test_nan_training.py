@@ -33,7 +33,7 @@ class PoisonGeneratorHook(Hook):
         if runner.iter == self.at:
             with torch.no_grad():
                 for param in unwrap_model(
-                        runner.model).fptn.generator.parameters():
+                        runner.model).generator.parameters():
                     param.fill_(float('nan'))
 
 

@@ -14,6 +14,7 @@ import torch
 from engine_testing import MAX_ITERS, REPO_ROOT, TINY_CONFIG, publish_tool
 from mmengine.config import Config
 from mmpose.apis import inference_topdown, init_model
+from sht.engine.checkpoint_keys import OPTIONAL_PREFIXES as FPTN_KEYS
 
 PUBLISH_TOOL = osp.join(REPO_ROOT, 'tools', 'misc', 'publish_model.py')
 
@@ -70,10 +71,10 @@ def test_published_checkpoint_predicts_like_the_full_one(
     full_ckpt = torch.load(full, map_location='cpu', weights_only=False)
     pub_ckpt = torch.load(published, map_location='cpu', weights_only=False)
     assert sorted(pub_ckpt) == ['meta', 'state_dict']
-    assert not [k for k in pub_ckpt['state_dict'] if k.startswith('fptn.')]
+    assert not [k for k in pub_ckpt['state_dict'] if k.startswith(FPTN_KEYS)]
     dhln_keys = [k for k in full_ckpt['state_dict']
-                 if not k.startswith('fptn.')]
-    assert any(k.startswith('fptn.') for k in full_ckpt['state_dict'])
+                 if not k.startswith(FPTN_KEYS)]
+    assert any(k.startswith(FPTN_KEYS) for k in full_ckpt['state_dict'])
     assert sorted(pub_ckpt['state_dict']) == sorted(dhln_keys)
 
     monkeypatch.setenv('SHT_TINY_DATA', tiny_data)
@@ -88,8 +89,8 @@ def test_published_checkpoint_predicts_like_the_full_one(
     models = [init_model(copy.deepcopy(cfg), ckpt, device='cpu')
               for ckpt in (full, published)]
     for model in models:  # inference builds DHLN alone
-        assert model.fptn is None
-        assert not [k for k in model.state_dict() if k.startswith('fptn.')]
+        assert not model.with_fptn
+        assert not [k for k in model.state_dict() if k.startswith(FPTN_KEYS)]
     image = osp.join(tiny_data, '300w', 'afw', '1004000000_1.jpg')
     boxes = np.array([[4.0, 4.0, 60.0, 60.0]])
     preds = [inference_topdown(model, image, boxes)[0] for model in models]

@@ -134,8 +134,8 @@ def fptn_transfers(model, batch: dict) -> Dict[str, torch.Tensor]:
     hm_j, hm_k = model.split_pairs(feats.heatmaps[-1])
     return dict(
         hr_j=hr_j, hr_k=hr_k,
-        fake_gt=model.fptn('generate', hr_j, gt_j, gt_k),
-        fake_dhln=model.fptn('generate', sr_j.clamp(0, 1), hm_j, hm_k))
+        fake_gt=model.generator(hr_j, gt_j, gt_k),
+        fake_dhln=model.generator(sr_j.clamp(0, 1), hm_j, hm_k))
 
 
 def plot_fptn_transfers(model, pair_batch: dict, out_file: str,

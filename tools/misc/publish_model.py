@@ -25,13 +25,14 @@ sys.path.insert(
 import sht  # noqa: E402,F401  (registers the models)
 import torch  # noqa: E402
 from sht.engine.checkpoint_keys import (  # noqa: E402
-    CheckpointKeysError, check_loaded_keys, key_mismatch,
+    OPTIONAL_PREFIXES, CheckpointKeysError, check_loaded_keys, key_mismatch,
     strip_wrapper_segments)
 
 # checkpoint entries an inference model needs (mmpose keeps the same two)
 PUBLISHED_KEYS = ('meta', 'state_dict')
-# state_dict prefixes of training-only modules: FPTN and its discriminators
-TRAINING_ONLY_PREFIXES = ('fptn.', )
+# state_dict prefixes of training-only modules: FPTN's generator, D_A, D_S
+# and losses (generator.*, discriminator_a.*, ...; older fptn.*)
+TRAINING_ONLY_PREFIXES = OPTIONAL_PREFIXES
 
 
 def strip_checkpoint(

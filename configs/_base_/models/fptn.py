@@ -11,11 +11,13 @@
 #
 # FPTN is built only when the model config has both `fptn` and a
 # `train_cfg` (mmpose's init_model sets train_cfg=None, so inference models
-# hold DHLN alone). `num_keypoints` is taken from the head. The generator
-# works at any face size that is a multiple of 4 (128 or 256 here).
+# hold DHLN alone). The estimator builds the entries below as its own
+# children `generator`, `discriminator_a`, `discriminator_s`, `gan_loss` and
+# `perceptual_loss` (the group has no `type`). `num_keypoints` is taken from
+# the head. The generator works at any face size that is a multiple of 4
+# (128 or 256 here).
 
 fptn = dict(
-    type='FPTN',
     # PATN generator: encoders to 1/4 resolution with 4 * 64 = 256 channels,
     # 9 PATB blocks, decoder with tanh (mapped to [0, 1] RGB).
     generator=dict(

@@ -85,7 +85,6 @@ model = dict(
         loss_grad=dict(type='GradientL1Loss'),
         decoder=codec),
     fptn=dict(
-        type='FPTN',
         generator=dict(
             type='PATBGenerator',
             base_channels=8,

@@ -1,9 +1,10 @@
 """State-dict keys of SHT checkpoints, with and without distributed wrappers.
 
 ``MMSeparateDistributedDataParallel`` wraps every sub-network of the model
-(``backbone``, ``head``, ``fptn``) in its own DDP, so a plain
-``state_dict()`` of the model names its weights ``backbone.module.*``
-instead of ``backbone.*``. The helpers here give one spelling:
+(``backbone``, ``head``, ``generator``, ``discriminator_a``, ...) in its own
+DDP, so a plain ``state_dict()`` of the model names its weights
+``backbone.module.*`` instead of ``backbone.*``. The helpers here give one
+spelling:
 
 - :func:`unwrapped_state_dict_hook` (a ``state_dict`` post-hook of the
   model) writes the wrapper-free keys, so checkpoints of distributed and
@@ -11,8 +12,14 @@ instead of ``backbone.*``. The helpers here give one spelling:
 - :func:`unwrap_checkpoint_keys` (called by the model's load pre-hook)
   renames ``<child>.module.*`` entries of an older checkpoint to
   ``<child>.*``;
+- :func:`rename_legacy_fptn_keys` (also called by the load pre-hook)
+  renames the ``fptn.<child>.*`` entries of checkpoints written when FPTN
+  was one child of the model to today's ``<child>.*``;
 - :func:`check_loaded_keys` turns the missing or unexpected keys of a load
   into a :class:`CheckpointKeysError` naming the file and a few keys.
+
+The training-only entries of an SHT checkpoint are those of the children
+named in :data:`FPTN_CHILDREN` (FPTN's players and loss modules).
 """
 from typing import (Dict, Iterable, List, MutableMapping, Optional, Sequence,
                     Tuple)
@@ -22,9 +29,16 @@ from torch import nn
 
 #: the attribute name under which a distributed wrapper holds its module
 WRAPPER_SEGMENT = 'module'
+#: the training-only children of ``SHTEstimator``: FPTN's generator, D_A,
+#: D_S and its loss modules (the frozen VGG of Eq. 8 has weights too)
+FPTN_CHILDREN = ('generator', 'discriminator_a', 'discriminator_s',
+                 'gan_loss', 'perceptual_loss')
+#: where older checkpoints hold those children (``fptn.generator.*``)
+LEGACY_FPTN_PREFIX = 'fptn.'
 #: training-only sub-networks a checkpoint may lack as a whole (a DHLN
 #: checkpoint starts SHT fine-tuning; FPTN then keeps its initialisation)
-OPTIONAL_PREFIXES = ('fptn.', )
+OPTIONAL_PREFIXES = tuple(f'{name}.' for name in FPTN_CHILDREN) + (
+    LEGACY_FPTN_PREFIX, )
 #: keys listed in an error message, per kind
 SHOWN_KEYS = 5
 
@@ -143,6 +157,61 @@ def unwrap_checkpoint_keys(module: nn.Module, state_dict: MutableMapping,
     return len(renames)
 
 
+def rename_legacy_fptn_keys(state_dict: MutableMapping, prefix: str,
+                            names: Sequence[str] = FPTN_CHILDREN) -> int:
+    """Rename an older checkpoint's FPTN entries to today's layout, in place:
+    ``<prefix>fptn.<name>.*`` and ``<prefix>fptn.module.<name>.*`` (FPTN
+    under a distributed wrapper) become ``<prefix><name>.*`` for each name
+    of ``names``, keeping the order of all entries.
+
+    Other ``fptn.*`` entries, and those whose new name is present as well,
+    are left alone (the load then reports them as unexpected).
+
+    Args:
+        state_dict: The checkpoint's weights (as the load hook gets them).
+        prefix: The model's prefix within ``state_dict``.
+        names: The children FPTN held.
+
+    Returns:
+        int: The number of renamed entries.
+    """
+    legacy = prefix + LEGACY_FPTN_PREFIX
+    wrapped = legacy + WRAPPER_SEGMENT + '.'
+    renames = {}
+    for key in state_dict:
+        if not key.startswith(legacy):
+            continue
+        rest = key[len(wrapped if key.startswith(wrapped) else legacy):]
+        new = prefix + rest
+        if rest.partition('.')[0] in names and new not in state_dict:
+            renames[key] = new
+    _rename_keys(state_dict, renames)
+    # version records (``_metadata``, keyed by module path) likewise
+    metadata = getattr(state_dict, '_metadata', None) or {}
+    for old_prefix in (wrapped, legacy):
+        for key in list(metadata):
+            rest = key[len(old_prefix):]
+            if key.startswith(old_prefix) and rest.partition('.')[0] in names:
+                metadata.setdefault(prefix + rest, metadata.pop(key))
+    return len(renames)
+
+
+def drop_fptn_keys(state_dict: MutableMapping, prefix: str) -> int:
+    """Remove the FPTN entries (:data:`OPTIONAL_PREFIXES`, today's and the
+    older spelling) under ``prefix`` in place, for a model without FPTN.
+
+    Returns:
+        int: The number of removed entries.
+    """
+    dropped = [
+        key for key in state_dict if key.startswith(prefix)
+        and key[len(prefix):].startswith(OPTIONAL_PREFIXES)
+    ]
+    for key in dropped:
+        del state_dict[key]
+    return len(dropped)
+
+
 def strip_wrapper_segments(state_dict: MutableMapping) -> int:
     """Model-free renaming for tools that have no model at hand: a leading
     ``module.`` (one wrapper around the whole model) and ``<top>.module.``
@@ -171,16 +240,14 @@ def required_missing(missing: Iterable[str],
 
     BatchNorm's ``num_batches_tracked`` counters may be missing (older
     checkpoints lack them), and, when the checkpoint's keys ``found`` are
-    given, so may every key under an optional prefix (FPTN) if ``found``
-    has none under it (a training-only sub-network the checkpoint does not
-    hold).
+    given, so may every key under the optional prefixes (FPTN's children)
+    if ``found`` has none under any of them (training-only sub-networks
+    the checkpoint does not hold).
     """
     missing = [k for k in missing if not k.endswith('num_batches_tracked')]
-    if found is not None:
-        found = list(found)
-        for prefix in OPTIONAL_PREFIXES:
-            if not any(k.startswith(prefix) for k in found):
-                missing = [k for k in missing if not k.startswith(prefix)]
+    if found is not None and not any(
+            k.startswith(OPTIONAL_PREFIXES) for k in found):
+        missing = [k for k in missing if not k.startswith(OPTIONAL_PREFIXES)]
     return sorted(missing)
 
 
@@ -226,8 +293,8 @@ def check_loaded_keys(source: str,
         source: The checkpoint file (named in the message).
         missing: Keys of the model the checkpoint did not provide.
         unexpected: Keys of the checkpoint the model does not have.
-        found: The checkpoint's keys; when given, keys under an optional
-            prefix (FPTN) may be missing if the checkpoint has none there.
+        found: The checkpoint's keys; when given, keys under the optional
+            prefixes (FPTN) may be missing if the checkpoint has none there.
         model_name: The model, for the message.
         reshaped: ``'<key> <checkpoint shape> vs <model shape>'`` of the
             weights whose shapes differ.

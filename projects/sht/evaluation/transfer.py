@@ -73,8 +73,9 @@ def evaluate_transfer(model, batches: Iterable[dict]) -> Dict[str, float]:
             views = model.fptn_pairs(
                 inputs, model.gt_heatmaps(data['data_samples'], inputs),
                 inputs)
-            fake = model.fptn('generate', views['cond_face'],
-                              views['cond_heatmaps'], views['tgt_heatmaps'])
+            fake = model.generator(views['cond_face'],
+                                   views['cond_heatmaps'],
+                                   views['tgt_heatmaps'])
             for key, value in transfer_errors(fake, views['cond_face'],
                                               views['tgt_face']).items():
                 parts.setdefault(key, []).append(value)

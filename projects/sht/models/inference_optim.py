@@ -39,9 +39,10 @@ import torch
 import torch.nn as nn
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
-from mmengine.model import is_model_wrapper
 from mmpose.registry import HOOKS
 from torch.nn.utils.fusion import fuse_conv_bn_eval
+
+from ..utils import unwrap_model
 
 # attribute set on a model once its BatchNorms are folded (it must not be
 # trained any more)
@@ -78,9 +79,8 @@ def fuse_conv_bn(model: nn.Module) -> int:
     _check_eval(model, 'fuse_conv_bn')
     fused = 0
     for seq in [m for m in model.modules() if isinstance(m, nn.Sequential)]:
-        names = list(seq._modules.keys())
-        for first, second in zip(names[:-1], names[1:]):
-            conv, bn = seq._modules[first], seq._modules[second]
+        for i in range(len(seq) - 1):
+            conv, bn = seq[i], seq[i + 1]
             if not (isinstance(conv, nn.Conv2d)
                     and isinstance(bn, nn.BatchNorm2d)):
                 continue
@@ -92,8 +92,8 @@ def fuse_conv_bn(model: nn.Module) -> int:
             if conv.weight.is_contiguous(memory_format=torch.channels_last):
                 fused_conv.weight.data = fused_conv.weight.data.contiguous(
                     memory_format=torch.channels_last)
-            seq._modules[first] = fused_conv
-            seq._modules[second] = nn.Identity()
+            seq[i] = fused_conv
+            seq[i + 1] = nn.Identity()
             fused += 1
     setattr(model, FUSED_FLAG, True)
     return fused
@@ -221,9 +221,7 @@ class InferenceOptimHook(Hook):
 
     def before_test(self, runner) -> None:
         """Optimise ``runner.model`` (unwrapped from any model wrapper)."""
-        model = runner.model
-        if is_model_wrapper(model):
-            model = model.module
+        model = unwrap_model(runner.model)
         model.eval()
         optimize_for_inference(
             model,

@@ -52,7 +52,6 @@ model = dict(
         loss_grad=dict(type='GradientL1Loss'),
         decoder=codec),
     fptn=dict(
-        type='FPTN',
         generator=dict(type='PATBGenerator', base_channels=4, num_blocks=1),
         discriminator=dict(
             type='PoseTransferDiscriminator',

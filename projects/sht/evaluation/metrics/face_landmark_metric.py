@@ -11,7 +11,7 @@ from mmpose.registry import METRICS
 from ..functional import (box_diagonal, box_size, ced_auc, face_nme,
                           face_width, failure_rate, group_by_subset,
                           interocular, interpupil, plot_ced)
-from .utils import to_numpy
+from .utils import as_array
 
 #: Normalisation modes and what they divide the mean point error by.
 NORM_MODES = {
@@ -156,9 +156,9 @@ class FaceLandmarkMetric(BaseMetric):
         """
         for sample in data_samples:
             gt = sample['gt_instances']
-            gt_points = to_numpy(gt['keypoints']).reshape(-1, 2)
+            gt_points = as_array(gt['keypoints']).reshape(-1, 2)
             num_keypoints = gt_points.shape[0]
-            pred_points = to_numpy(
+            pred_points = as_array(
                 sample['pred_instances']['keypoints']).reshape(-1, 2)
             if pred_points.shape != gt_points.shape:
                 raise ValueError(
@@ -166,11 +166,11 @@ class FaceLandmarkMetric(BaseMetric):
                     f'landmarks {pred_points.shape} vs ground truth '
                     f'{gt_points.shape}')
             if 'keypoints_visible' in gt:
-                visible = to_numpy(gt['keypoints_visible']).reshape(-1)
+                visible = as_array(gt['keypoints_visible']).reshape(-1)
                 visible = visible[:num_keypoints] > 0
             else:
                 visible = np.ones(num_keypoints, dtype=bool)
-            bbox = (to_numpy(gt['bboxes']).reshape(-1)[:4]
+            bbox = (as_array(gt['bboxes']).reshape(-1)[:4]
                     if 'bboxes' in gt else np.full(4, np.nan))
             given_box_size = np.nan
             if self.box_size_key is not None \

@@ -3,12 +3,14 @@ from typing import Any
 
 import numpy as np
 import torch
+from mmpose.utils.tensor_utils import to_numpy
 
 
-def to_numpy(value: Any) -> np.ndarray:
-    """A tensor, array or nested list as a NumPy array (on the CPU)."""
+def as_array(value: Any) -> np.ndarray:
+    """A tensor (through mmpose's ``to_numpy``: detached, on the CPU), an
+    array or a nested list / number (``np.asarray``) as a NumPy array."""
     if isinstance(value, torch.Tensor):
-        return value.detach().cpu().numpy()
+        return to_numpy(value)
     return np.asarray(value)
 
 
@@ -18,7 +20,7 @@ def float_chw_to_uint8_hwc(img: Any) -> np.ndarray:
     Values are clipped to [0, 1], scaled by 255 and rounded; channel order is
     kept.
     """
-    img = to_numpy(img).astype(np.float64)
+    img = as_array(img).astype(np.float64)
     if img.ndim != 3 or img.shape[0] != 3:
         raise ValueError(f'expected a (3, H, W) image, got {img.shape}')
     img = np.round(np.clip(img, 0.0, 1.0) * 255.0).astype(np.uint8)
@@ -27,7 +29,7 @@ def float_chw_to_uint8_hwc(img: Any) -> np.ndarray:
 
 def uint8_chw_to_hwc(img: Any, bgr_to_rgb: bool) -> np.ndarray:
     """A uint8 (3, H, W) image as (H, W, 3), optionally BGR -> RGB."""
-    img = to_numpy(img)
+    img = as_array(img)
     if img.dtype != np.uint8:
         raise TypeError('expected the uint8 HR crop (before the data '
                         f'preprocessor), got dtype {img.dtype}')

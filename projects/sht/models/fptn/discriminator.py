@@ -15,7 +15,7 @@ from mmpose.registry import MODELS
 from torch import Tensor, nn
 
 from ..backbones.checkpointing import maybe_checkpoint
-from .generator import build_downsampling_encoder
+from .generator import build_downsampling_encoder, patn_init_
 
 
 class ResidualBlock(nn.Module):
@@ -82,6 +82,10 @@ class PoseTransferDiscriminator(nn.Module):
         if out_channels is not None:
             layers.append(nn.Conv2d(channels, out_channels, 3, padding=1))
         self.layers = nn.Sequential(*layers)
+
+    def init_weights(self) -> None:
+        """PATN's initialisation (:func:`~.generator.patn_init_`)."""
+        patn_init_(self)
 
     def forward(self, x: Tensor) -> Tensor:
         """Score a (pair || face) input.

@@ -66,6 +66,16 @@ def build_downsampling_encoder(in_channels: int, base_channels: int,
                         norm_cfg))
 
 
+def patn_init_(module: nn.Module) -> None:
+    """PATN's initialisation, in place: N(0, 0.02) weights and zero biases
+    for every (transposed) conv of ``module``."""
+    for m in module.modules():
+        if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d)):
+            nn.init.normal_(m.weight, 0.0, 0.02)
+            if m.bias is not None:
+                nn.init.zeros_(m.bias)
+
+
 class PATB(nn.Module):
     """Pose-Attentional Transfer Block (PATN, used by FPTN in Sec. 3.2).
 
@@ -200,6 +210,13 @@ class PATBGenerator(nn.Module):
         # PATB features and the last block's pose features: 3 * channels
         self.warp_head = (
             FlowWarpHead(3 * channels, channels) if warp else None)
+
+    def init_weights(self) -> None:
+        """PATN's initialisation (:func:`patn_init_`); the warp head, if
+        any, then starts as the identity warp."""
+        patn_init_(self)
+        if self.warp_head is not None:
+            self.warp_head.reset_output()
 
     def forward(self, cond_face: Tensor, cond_heatmaps: Tensor,
                 tgt_heatmaps: Tensor) -> Tensor:

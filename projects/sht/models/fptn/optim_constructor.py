@@ -1,8 +1,9 @@
 """Optimizer wrappers for adversarial SHT/FPTN training.
 
 mmengine builds an ``OptimWrapperDict`` when the ``optim_wrapper`` config
-names a constructor. This one splits the parameters of a model that owns an
-``fptn`` (:class:`FPTN`) into the two players of Eq. 5-6::
+names a constructor. This one splits the parameters of a model that holds
+FPTN's players as children (``SHTEstimator``) into the two sides of
+Eq. 5-6::
 
     optim_wrapper = dict(
         constructor='SHTOptimWrapperConstructor',
@@ -13,82 +14,110 @@ names a constructor. This one splits the parameters of a model that owns an
                            optimizer=dict(type='Adam', lr=2e-4,
                                           betas=(0.5, 0.999))))
 
-- ``generator``: every trainable parameter of the model outside FPTN (DHLN:
-  backbone, neck, head) plus FPTN's generator;
-- ``discriminator``: FPTN's D_A and D_S.
+- ``generator``: every trainable parameter of the model except the
+  discriminators (DHLN: backbone, neck, head; FPTN's ``generator``);
+- ``discriminator``: the model's ``discriminator_a`` (D_A) and
+  ``discriminator_s`` (D_S).
 
 Each entry is an ordinary optimizer wrapper config (``AmpOptimWrapper`` for
 mixed precision, ``clip_grad``, ``accumulative_counts``, and its own
 ``paramwise_cfg``), built by mmengine's ``DefaultOptimWrapperConstructor`` on
 a view of the model whose parameter names are the model's own
-(``backbone.*``, ``fptn.generator.*``, ``fptn.discriminator_a.*``), so
-``paramwise_cfg.custom_keys`` match the model's names.
+(``backbone.*``, ``generator.*``, ``discriminator_a.*``), so
+``paramwise_cfg.custom_keys`` match the model's names. Children under a
+distributed wrapper (``MMSeparateDistributedDataParallel``) are unwrapped.
 """
-from typing import Dict, Optional
+import contextlib
+from typing import Dict, Iterator, Optional
 
 from mmengine.model import is_model_wrapper
-from mmengine.optim import DefaultOptimWrapperConstructor, OptimWrapperDict
+from mmengine.optim import (DefaultOptimWrapperConstructor, OptimWrapper,
+                            OptimWrapperDict)
 from mmpose.registry import OPTIM_WRAPPER_CONSTRUCTORS
 from torch import nn
 
+from ...engine.checkpoint_keys import FPTN_CHILDREN
+from ...utils import unwrap_model
+from .objective import DISCRIMINATOR_NAMES
+
 WRAPPER_NAMES = ('generator', 'discriminator')
-DISCRIMINATOR_NAMES = ('discriminator_a', 'discriminator_s')
-
-
-def _unwrap(module: nn.Module) -> nn.Module:
-    """Strip (possibly nested) distributed wrappers."""
-    while is_model_wrapper(module):
-        module = module.module
-    return module
 
 
 def _has_trainable_params(module: nn.Module) -> bool:
     return any(param.requires_grad for param in module.parameters())
 
 
-def split_generator_discriminator(
-        model: nn.Module) -> Dict[str, nn.ModuleDict]:
-    """Views of ``model`` holding each player's submodules.
+def side_children(model: nn.Module, side: str) -> Dict[str, nn.Module]:
+    """The children of ``model`` that one side of Eq. 5-6 updates.
 
     Args:
-        model (nn.Module): A model (or a distributed wrapper of one) with an
-            ``fptn`` child that has ``discriminator_a`` and
-            ``discriminator_s``.
+        model (nn.Module): A model (or a distributed wrapper of one) with
+            ``discriminator_a`` and ``discriminator_s`` children.
+        side (str): ``'discriminator'`` (D_A and D_S) or ``'generator'``
+            (every other child, less FPTN's loss modules without a
+            trainable parameter: the frozen VGG).
 
     Returns:
-        dict[str, nn.ModuleDict]: ``generator`` and ``discriminator`` views;
-        the submodules are shared with ``model`` (not copied) and keep their
-        names in it.
+        dict[str, nn.Module]: name -> child, each as the model holds it
+        (possibly under its own distributed wrapper).
     """
-    model = _unwrap(model)
-    fptn = getattr(model, 'fptn', None)
-    if fptn is None:
+    if side not in WRAPPER_NAMES:
+        raise ValueError('SHTOptimWrapperConstructor: side must be one of '
+                         f'{WRAPPER_NAMES}, got {side!r}')
+    model = unwrap_model(model)
+    children = dict(model.named_children())
+    missing = [name for name in DISCRIMINATOR_NAMES if name not in children]
+    if missing:
         raise ValueError(
-            f'SHTOptimWrapperConstructor: {type(model).__name__} has no '
-            'FPTN (attribute "fptn"); give the model an fptn config and a '
+            f'SHTOptimWrapperConstructor: {type(model).__name__} has no FPTN '
+            f'({", ".join(missing)}); give the model an fptn config and a '
             'train_cfg, or use the default constructor for DHLN alone')
-    fptn = _unwrap(fptn)
-    for name in DISCRIMINATOR_NAMES:
-        if not isinstance(getattr(fptn, name, None), nn.Module):
-            raise ValueError('SHTOptimWrapperConstructor: the model\'s fptn '
-                             f'({type(fptn).__name__}) has no {name}')
-    generator_fptn = nn.ModuleDict({
-        name: _unwrap(child)
-        for name, child in fptn.named_children()
-        if name not in DISCRIMINATOR_NAMES and _has_trainable_params(child)
-    })
-    generator_view = nn.ModuleDict({
-        name: _unwrap(child)
-        for name, child in model.named_children() if name != 'fptn'
-    })
-    generator_view['fptn'] = generator_fptn
-    discriminator_view = nn.ModuleDict({
-        'fptn':
-        nn.ModuleDict(
-            {name: getattr(fptn, name)
-             for name in DISCRIMINATOR_NAMES})
-    })
-    return dict(generator=generator_view, discriminator=discriminator_view)
+    if side == 'discriminator':
+        return {name: children[name] for name in DISCRIMINATOR_NAMES}
+    return {
+        name: child
+        for name, child in children.items()
+        if name not in DISCRIMINATOR_NAMES and (
+            name not in FPTN_CHILDREN or _has_trainable_params(child))
+    }
+
+
+def split_generator_discriminator(
+        model: nn.Module) -> Dict[str, nn.ModuleDict]:
+    """Views of ``model`` holding each side's submodules (unwrapped).
+
+    Args:
+        model (nn.Module): See :func:`side_children`.
+
+    Returns:
+        dict[str, nn.ModuleDict]: ``generator`` and ``discriminator`` views
+        (:func:`side_children`); the submodules are shared with ``model``
+        (not copied) and keep their names in it.
+    """
+    return {
+        side: nn.ModuleDict({
+            name: unwrap_model(child)
+            for name, child in side_children(model, side).items()
+        })
+        for side in WRAPPER_NAMES
+    }
+
+
+@contextlib.contextmanager
+def side_context(model: nn.Module, optim_wrapper: OptimWrapper,
+                 side: str) -> Iterator[None]:
+    """``optim_wrapper.optim_context`` of every distributed-wrapped child of
+    ``side`` (:func:`side_children`; each its own ``no_sync`` while
+    accumulating), or of ``model`` itself when none is wrapped (AMP
+    autocast either way)."""
+    wrapped = [
+        child for child in side_children(model, side).values()
+        if is_model_wrapper(child)
+    ]
+    with contextlib.ExitStack() as stack:
+        for module in wrapped or [model]:
+            stack.enter_context(optim_wrapper.optim_context(module))
+        yield
 
 
 @OPTIM_WRAPPER_CONSTRUCTORS.register_module()

@@ -67,7 +67,7 @@ class FlowWarpHead(nn.Module):
 
     def reset_output(self) -> None:
         """Zero flow and a constant mask at the start (see the module doc);
-        called again by ``FPTN.init_weights``' re-initialisation."""
+        called again by ``PATBGenerator.init_weights``."""
         nn.init.zeros_(self.out.weight)
         nn.init.zeros_(self.out.bias)
         with torch.no_grad():

@@ -27,6 +27,7 @@ from mmpose.utils.typing import ConfigType, OptConfigType, Predictions
 from torch import Tensor
 
 from ..dhln_features import DHLNFeatures
+from .heatmap_targets import stack_gt_heatmaps
 
 
 @MODELS.register_module()
@@ -81,38 +82,25 @@ class DHLNHead(BaseHead):
     # ------------------------------------------------------------------ loss
     def _gt_heatmaps(self, batch_data_samples: Sequence,
                      heatmaps: Tensor, labeled: Tensor):
-        """Stack targets and weights; unlabeled samples may lack targets."""
-        targets, weights = [], []
-        shape = heatmaps.shape[1:]
-        for i, d in enumerate(batch_data_samples):
-            gt_fields = d.get('gt_fields', None)
-            has_target = gt_fields is not None and 'heatmaps' in gt_fields
-            if not has_target:
-                if labeled[i] > 0:
-                    raise ValueError(
-                        f'DHLNHead: labeled sample {i} '
-                        f'({d.metainfo.get("img_path", "?")}) has no '
-                        'gt_fields.heatmaps; add GenerateTarget with a '
-                        'heatmap codec to the training pipeline')
-                targets.append(heatmaps.new_zeros(shape))
-                weights.append(heatmaps.new_zeros((shape[0], )))
-                continue
-            target = torch.as_tensor(d.gt_fields.heatmaps).to(heatmaps)
-            if target.shape != shape:
-                raise ValueError(
-                    f'DHLNHead: target heatmaps of sample {i} are '
-                    f'{tuple(target.shape)}, the network outputs '
-                    f'{tuple(shape)}; set the codec heatmap_size to the '
-                    'DHLN heatmap size')
-            targets.append(target)
+        """Targets (N, K, h, w) and keypoint weights (N, K) shaped like the
+        last stack's ``heatmaps``; unlabeled samples may lack targets (zero
+        target, zero weight), and the weights are masked by ``labeled``
+        (N, ) (gamma1 = 0, Eq. 10)."""
+        shape = tuple(heatmaps.shape[1:])
+        target, present = stack_gt_heatmaps(
+            batch_data_samples, heatmaps, required=(labeled > 0).tolist(),
+            shape=shape, owner='DHLNHead')
+        weights = []
+        for d, has_target in zip(batch_data_samples, present):
             labels = d.get('gt_instance_labels', None)
-            if labels is not None and 'keypoint_weights' in labels:
+            if not has_target:
+                weights.append(heatmaps.new_zeros((shape[0], )))
+            elif labels is not None and 'keypoint_weights' in labels:
                 weights.append(
                     torch.as_tensor(labels.keypoint_weights).to(
                         heatmaps).reshape(-1))
             else:
                 weights.append(heatmaps.new_ones((shape[0], )))
-        target = torch.stack(targets)
         weight = torch.stack(weights) * labeled[:, None]  # gamma1 mask
         return target, weight
 

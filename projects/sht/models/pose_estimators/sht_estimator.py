@@ -9,7 +9,8 @@ so the transfer loss L_PT trains DHLN. Labeled samples add the full L_DH
 (Eq. 4); unlabeled ones add L'_DH without the heatmap term (Eq. 10,
 gamma1 = 0, applied by ``DHLNHead`` from ``metainfo['labeled']``).
 
-Training modes (the plain attribute ``train_mode``; the phase hooks set it):
+Training modes (the plain attribute ``train_mode``, set by the training
+schedule):
 
 - ``'dhln'``: Eq. 4 on every view; FPTN is not run and the discriminator
   side is not stepped (DHLN pretraining).
@@ -18,39 +19,65 @@ Training modes (the plain attribute ``train_mode``; the phase hooks set it):
   not run, so it does not change. Every sample must be labeled.
 - ``'sht'``: the full Eq. 9 (fine-tuning; unlabeled pairs allowed).
 
+FPTN (Sec. 3.2, Eq. 5-8; ``sht.models.fptn.objective``) has no module of
+its own: built from the config's ``fptn`` group, its players and losses are
+direct children of the estimator, next to DHLN's ``backbone`` and ``head``::
+
+    SHTEstimator
+    |- data_preprocessor, backbone (DHLN), head (DHLNHead)
+    |- generator        PATBGenerator: (I_con, H_con, H_tar) -> I_ger
+    |- discriminator_a  D_A, PoseTransferDiscriminator on I_con || face (6)
+    |- discriminator_s  D_S, PoseTransferDiscriminator on H_tar || face (K+3)
+    |- gan_loss         DualDiscriminatorGANLoss (Eq. 6)
+    `- perceptual_loss  VGGPerceptualL1Loss (Eq. 8, frozen VGG-19 relu1_2)
+
+so checkpoints hold ``backbone.*``, ``head.*``, ``generator.*``,
+``discriminator_a.*``, ``discriminator_s.*`` and ``perceptual_loss.*``
+(older ``fptn.<child>.*`` entries load as ``<child>.*``), and
+``MMSeparateDistributedDataParallel`` (``find_unused_parameters=True``:
+each side leaves the other's parameters unused) wraps each player in its own
+DDP; every player is called through its own module ``__call__``.
+
 ``train_step`` takes an ``OptimWrapperDict`` (see
 ``SHTOptimWrapperConstructor``) and updates in this order:
 
-1. generator side (``optim_wrapper['generator']``: DHLN and FPTN's
-   generator): the mode's losses, D_A and D_S frozen, backward and step
-   under that wrapper's ``optim_context`` (AMP, accumulation);
+1. generator side (``optim_wrapper['generator']``: DHLN and the
+   generator): the mode's losses, D_A and D_S frozen (they judge I_ger with
+   I_con and H_tar detached), backward and step under that wrapper's
+   ``optim_context`` (AMP, accumulation);
 2. discriminator side (``optim_wrapper['discriminator']``: D_A and D_S):
-   Eq. 6 on the generated faces of step 1, detached, under that wrapper's
-   ``optim_context``; skipped in ``'dhln'`` mode.
+   Eq. 6 on the generated faces of step 1, everything detached, under that
+   wrapper's ``optim_context``; skipped in ``'dhln'`` mode.
 
-Every loss term is checked before its backward; a NaN or inf raises
+Each side's ``optim_context`` is entered for every DDP-wrapped child of that
+side (``no_sync`` while accumulating), or for the estimator when nothing is
+wrapped. Every loss term is checked before its backward; a NaN or inf raises
 ``FloatingPointError`` naming the mode, the side and the term.
 
 FPTN is training-only: it is built only when the config has an ``fptn``
 entry AND a ``train_cfg`` (a dict, possibly empty). mmpose's ``init_model``
 sets ``model.train_cfg = None``, so inference models hold DHLN alone, and
-``fptn.*`` entries of training checkpoints are dropped when such a model
-loads them. All calls to sub-networks go through their ``forward``, so
-``MMSeparateDistributedDataParallel`` (with ``find_unused_parameters=True``:
-each side leaves the other's parameters unused) can wrap them.
+the FPTN entries of training checkpoints are dropped (and counted in the
+log) when such a model loads them.
 """
 from typing import Dict, Optional, Tuple, Union
 
 import torch
 from mmengine.logging import print_log
-from mmengine.model import is_model_wrapper
 from mmengine.optim import OptimWrapper, OptimWrapperDict
 from mmpose.registry import MODELS
 from mmpose.utils.typing import ConfigType, OptConfigType, SampleList
-from torch import Tensor
+from torch import Tensor, nn
 
-from ...engine.checkpoint_keys import (unwrap_checkpoint_keys,
+from ...engine.checkpoint_keys import (drop_fptn_keys,
+                                       rename_legacy_fptn_keys,
+                                       unwrap_checkpoint_keys,
                                        unwrapped_state_dict_hook)
+from ...utils import check_finite_losses, unwrap_model
+from ..fptn.objective import (DISCRIMINATOR_NAMES, build_fptn,
+                              discriminator_losses, generator_losses)
+from ..fptn.optim_constructor import side_context
+from ..heads.heatmap_targets import stack_gt_heatmaps
 from .dhln_estimator import DHLNEstimator
 
 TRAIN_MODES = ('dhln', 'fptn', 'sht')
@@ -63,7 +90,10 @@ class SHTEstimator(DHLNEstimator):
     Args:
         backbone (dict): ``DHLN`` config.
         head (dict): ``DHLNHead`` config.
-        fptn (dict, optional): ``FPTN`` config; built only together with a
+        fptn (dict, optional): FPTN's ``generator``, ``discriminator`` (D_A
+            and D_S), ``gan_loss``, ``perceptual_loss`` and
+            ``loss_weights`` (see :func:`~sht.models.fptn.build_fptn`);
+            built into this model's children only together with a
             ``train_cfg`` (see the module docstring). Default: None.
         train_mode (str): ``'dhln'``, ``'fptn'`` or ``'sht'``. Default:
             ``'sht'``.
@@ -73,7 +103,8 @@ class SHTEstimator(DHLNEstimator):
             loss); ``None`` means an inference model without FPTN.
         test_cfg (dict, optional): See :class:`DHLNEstimator`.
         data_preprocessor (dict, optional): See :class:`DHLNEstimator`.
-        init_cfg (dict, optional): mmengine init config.
+        init_cfg (dict, optional): mmengine init config (FPTN's players
+            initialise themselves as PATN: N(0, 0.02) convs, identity warp).
         metainfo (dict, optional): Dataset metainfo override (mmpose).
         detach_transfer_face (bool): In ``'sht'`` mode, give FPTN the
             hallucinated faces detached, so that L_PT trains DHLN through
@@ -104,18 +135,22 @@ class SHTEstimator(DHLNEstimator):
             data_preprocessor=data_preprocessor,
             init_cfg=init_cfg,
             metainfo=metainfo)
-        self.fptn = None
-        if fptn is not None and train_cfg is not None:
+        #: lambda1..3 of Eq. 5 (``gan``, ``l1``, ``perceptual``)
+        self.fptn_loss_weights: Dict[str, float] = {}
+        self._with_fptn = fptn is not None and train_cfg is not None
+        if self._with_fptn:
             head_k = getattr(self.head, 'num_keypoints', None)
             fptn_k = fptn.get('num_keypoints', head_k)
             if head_k is not None and fptn_k != head_k:
                 raise ValueError(
                     f'SHTEstimator: fptn.num_keypoints ({fptn_k}) and '
                     f'head.num_keypoints ({head_k}) differ')
-            self.fptn = MODELS.build(dict(fptn, num_keypoints=fptn_k))
+            children, self.fptn_loss_weights = build_fptn(fptn, fptn_k)
+            for name, child in children.items():
+                self.add_module(name, child)
         self.train_mode = train_mode
         self.detach_transfer_face = bool(detach_transfer_face)
-        self.register_load_state_dict_pre_hook(self._drop_fptn_weights)
+        self.register_load_state_dict_pre_hook(self._load_pre_hook)
         # checkpoints of distributed runs (a DDP per child) get plain keys
         self.register_state_dict_post_hook(unwrapped_state_dict_hook)
 
@@ -134,49 +169,44 @@ class SHTEstimator(DHLNEstimator):
 
     @property
     def with_fptn(self) -> bool:
-        """Whether FPTN was built (training models only)."""
-        return self.fptn is not None
+        """Whether FPTN's children were built (training models only)."""
+        return self._with_fptn
 
-    def _fptn_module(self):
-        """The FPTN module itself, under a distributed wrapper if any."""
-        fptn = self.fptn
-        while is_model_wrapper(fptn):
-            fptn = fptn.module
-        return fptn
-
-    def _drop_fptn_weights(self, module, state_dict, prefix, *args) -> None:
-        """Load-state-dict pre-hook: ``<child>.module.*`` entries (older
-        checkpoints of distributed runs) load as ``<child>.*``, and a model
-        without FPTN ignores the ``fptn.*`` entries of a training
-        checkpoint."""
+    def _load_pre_hook(self, module: nn.Module, state_dict: dict,
+                       prefix: str, *args) -> None:
+        """Load-state-dict pre-hook: older checkpoints' ``fptn.<child>.*``
+        and ``<child>.module.*`` (distributed runs) entries load as
+        ``<child>.*``, and a model without FPTN ignores the FPTN entries of
+        a training checkpoint."""
+        rename_legacy_fptn_keys(state_dict, prefix)
         unwrap_checkpoint_keys(self, state_dict, prefix)
-        if self.fptn is not None:
+        if self.with_fptn:
             return
-        dropped = [k for k in state_dict if k.startswith(prefix + 'fptn.')]
-        for key in dropped:
-            del state_dict[key]
+        dropped = drop_fptn_keys(state_dict, prefix)
         if dropped:
             print_log(
-                f'SHTEstimator: ignored {len(dropped)} FPTN entries of the '
+                f'SHTEstimator: ignored {dropped} FPTN entries of the '
                 'checkpoint (FPTN is training-only)', logger='current')
 
     @staticmethod
     def check_finite(losses: Dict[str, Tensor], mode: str,
                      side: str) -> None:
-        """Raise ``FloatingPointError`` if any loss term is NaN or inf."""
-        for name, value in losses.items():
-            if 'loss' in name and not torch.isfinite(value).all():
-                raise FloatingPointError(
-                    f'SHTEstimator: non-finite loss in training mode '
-                    f'{mode!r} ({side} side): {name} = '
-                    f'{value.detach().cpu().tolist()}')
+        """Raise ``FloatingPointError`` if any loss term is NaN or inf (see
+        :func:`sht.utils.check_finite_losses`)."""
+        check_finite_losses(
+            losses, f'SHTEstimator: training mode {mode!r} ({side} side)')
 
     def _require_fptn(self, mode: str) -> None:
-        if self.fptn is None:
+        if not self.with_fptn:
             raise RuntimeError(
                 f'SHTEstimator: training mode {mode!r} needs FPTN, which is '
                 'built only when the model config has both fptn=dict(...) '
                 'and a train_cfg')
+
+    def set_discriminators_trainable(self, trainable: bool) -> None:
+        """Switch ``requires_grad`` of D_A and D_S (off for the G step)."""
+        for name in DISCRIMINATOR_NAMES:
+            getattr(self, name).requires_grad_(trainable)
 
     @staticmethod
     def split_pairs(inputs: Tensor) -> Tuple[Tensor, Tensor]:
@@ -190,22 +220,18 @@ class SHTEstimator(DHLNEstimator):
 
     @staticmethod
     def gt_heatmaps(data_samples: SampleList, like: Tensor) -> Tensor:
-        """Stack ground-truth heatmaps (N, K, h, w) of labeled samples."""
-        heatmaps = []
+        """Ground-truth heatmaps (N, K, h, w) of labeled samples (the poses
+        of ``'fptn'`` mode), as dtype and device of ``like``."""
         for i, sample in enumerate(data_samples):
-            path = sample.metainfo.get('img_path', '?')
             if not sample.metainfo.get('labeled', True):
+                path = sample.metainfo.get('img_path', '?')
                 raise ValueError(
                     f"SHTEstimator: training mode 'fptn' uses ground-truth "
                     f'heatmaps, but sample {i} ({path}) is unlabeled')
-            fields = sample.get('gt_fields', None)
-            if fields is None or 'heatmaps' not in fields:
-                raise ValueError(
-                    f'SHTEstimator: sample {i} ({path}) has no '
-                    'gt_fields.heatmaps; add GenerateTarget with a heatmap '
-                    'codec to the training pipeline')
-            heatmaps.append(torch.as_tensor(fields.heatmaps).to(like))
-        return torch.stack(heatmaps)
+        heatmaps, _ = stack_gt_heatmaps(
+            data_samples, like, required=[True] * len(data_samples),
+            owner='SHTEstimator')
+        return heatmaps
 
     # ------------------------------------------------------- generator side
     def fptn_pairs(self, faces: Tensor, heatmaps: Tensor,
@@ -229,6 +255,27 @@ class SHTEstimator(DHLNEstimator):
             cond_heatmaps=torch.cat([hm_j, hm_k]),
             tgt_heatmaps=torch.cat([hm_k, hm_j]),
             tgt_face=torch.cat([hr_k, hr_j]))
+
+    def fptn_losses(self, batch: Dict[str, Tensor],
+                    side: str) -> Dict[str, Tensor]:
+        """One side of Eq. 5-6 on an FPTN batch (:meth:`fptn_pairs` plus
+        ``fake_face`` = I_ger (2P, 3, H, W)): ``'generator'``
+        (:func:`~sht.models.fptn.objective.generator_losses`, weighted) or
+        ``'discriminator'`` (:func:`~sht.models.fptn.objective.
+        discriminator_losses`, all inputs detached)."""
+        faces = (batch['fake_face'], batch['cond_face'],
+                 batch['tgt_heatmaps'], batch['tgt_face'])
+        players = dict(
+            discriminator_a=self.discriminator_a,
+            discriminator_s=self.discriminator_s,
+            gan_loss=unwrap_model(self.gan_loss))
+        if side == 'generator':
+            return generator_losses(
+                *faces,
+                perceptual_loss=self.perceptual_loss,
+                loss_weights=self.fptn_loss_weights,
+                **players)
+        return discriminator_losses(*faces, **players)
 
     def generator_forward(
         self, inputs: Tensor, data_samples: SampleList
@@ -269,12 +316,10 @@ class SHTEstimator(DHLNEstimator):
             faces = feats.sr.detach() if self.detach_transfer_face \
                 else feats.sr
             batch = self.fptn_pairs(faces, feats.heatmaps[-1], inputs)
-        pt_losses, fake_face = self.fptn('generator', batch['cond_face'],
-                                         batch['cond_heatmaps'],
-                                         batch['tgt_heatmaps'],
-                                         batch['tgt_face'])
-        losses.update(pt_losses)
-        batch['fake_face'] = fake_face
+        batch['fake_face'] = self.generator(batch['cond_face'],
+                                            batch['cond_heatmaps'],
+                                            batch['tgt_heatmaps'])
+        losses.update(self.fptn_losses(batch, 'generator'))
         return losses, batch
 
     def loss(self, inputs: Tensor, data_samples: SampleList) -> dict:
@@ -308,11 +353,10 @@ class SHTEstimator(DHLNEstimator):
                 '(optim_wrapper constructor SHTOptimWrapperConstructor), '
                 f'got {type(optim_wrapper).__name__}')
         gen_wrapper = optim_wrapper['generator']
-        fptn = self._fptn_module()
-        if fptn is not None:
-            fptn.set_discriminators_trainable(False)
+        if self.with_fptn:
+            self.set_discriminators_trainable(False)
         try:
-            with gen_wrapper.optim_context(self):
+            with side_context(self, gen_wrapper, 'generator'):
                 data = self.data_preprocessor(data, True)
                 losses, batch = self.generator_forward(
                     data['inputs'], data['data_samples'])
@@ -320,20 +364,36 @@ class SHTEstimator(DHLNEstimator):
             gen_total, log_vars = self.parse_losses(losses)
             gen_wrapper.update_params(gen_total)
         finally:
-            if fptn is not None:
-                fptn.set_discriminators_trainable(True)
+            if self.with_fptn:
+                self.set_discriminators_trainable(True)
+
+        def every_term(logs: Dict[str, Tensor]) -> Dict[str, Tensor]:
+            # every term of the configured objective (the 'sht' mode's) in
+            # every mode, 0 where the mode does not compute it: the logged
+            # columns stay the same through the phases, and none shows the
+            # last value of an earlier phase
+            if self.with_fptn:
+                terms = ['loss_kpt', 'loss_sr', 'loss_grad', 'loss_pt_gan',
+                         'loss_pt_l1', 'loss_pt_perceptual', 'loss_disc',
+                         'loss_da_real', 'loss_ds_real', 'loss_da_fake',
+                         'loss_ds_fake']
+                if self.train_cfg.get('compute_acc', True):
+                    terms.append('acc_pose')
+                zero = logs['loss'].new_zeros(())
+                for name in terms:
+                    logs.setdefault(name, zero)
+            return logs
+
         if batch is None:
-            return log_vars
+            return every_term(log_vars)
 
         disc_wrapper = optim_wrapper['discriminator']
-        with disc_wrapper.optim_context(self):
-            disc_losses = self.fptn('discriminator', batch['fake_face'],
-                                    batch['cond_face'], batch['tgt_heatmaps'],
-                                    batch['tgt_face'])
+        with side_context(self, disc_wrapper, 'discriminator'):
+            disc_losses = self.fptn_losses(batch, 'discriminator')
         self.check_finite(disc_losses, mode, 'discriminator')
         disc_total, disc_log_vars = self.parse_losses(disc_losses)
         disc_wrapper.update_params(disc_total)
         disc_log_vars.pop('loss')
         log_vars['loss_disc'] = disc_total
         log_vars.update(disc_log_vars)
-        return log_vars
+        return every_term(log_vars)

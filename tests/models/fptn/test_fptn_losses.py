@@ -1,5 +1,6 @@
 """Eq. 5-8 of FPTN against hand (NumPy) computations."""
 import logging
+from types import SimpleNamespace
 from unittest import mock
 
 import numpy as np
@@ -8,8 +9,11 @@ import torch
 import torchvision
 
 import sht  # noqa: F401  (registers the modules)
-from sht.models.fptn import (FPTN, DualDiscriminatorGANLoss,
-                             VGGPerceptualL1Loss, gan_target_loss, l1_loss)
+from sht.models.fptn import (DualDiscriminatorGANLoss, VGGPerceptualL1Loss,
+                             build_fptn, discriminator_losses,
+                             fptn_loss_weights, gan_target_loss,
+                             generator_losses, l1_loss)
+from sht_testing import tiny_sht_cfg
 
 RNG = np.random.default_rng(0)
 
@@ -164,13 +168,38 @@ def test_eq8_random_weights_log_a_warning():
 
 
 # ---------------------------------------------------------------- Eq. 5
-def _tiny_fptn(**kwargs):
+def _tiny_fptn(**kwargs) -> SimpleNamespace:
+    """FPTN's children (as the estimator builds them) and lambda1..3."""
     torch.manual_seed(0)
-    return FPTN(
-        num_keypoints=3,
-        generator=dict(base_channels=4, num_blocks=1),
-        discriminator=dict(base_channels=4, num_res_blocks=1),
-        **kwargs)
+    children, weights = build_fptn(
+        dict(
+            generator=dict(base_channels=4, num_blocks=1),
+            discriminator=dict(base_channels=4, num_res_blocks=1),
+            **kwargs),
+        num_keypoints=3)
+    return SimpleNamespace(loss_weights=weights, **children)
+
+
+def _generator_step(fptn, cond, cond_hm, tgt_hm, tgt):
+    """I_ger and the generator-side losses of Eq. 5."""
+    fake = fptn.generator(cond, cond_hm, tgt_hm)
+    losses = generator_losses(
+        fake, cond, tgt_hm, tgt,
+        discriminator_a=fptn.discriminator_a,
+        discriminator_s=fptn.discriminator_s,
+        gan_loss=fptn.gan_loss,
+        perceptual_loss=fptn.perceptual_loss,
+        loss_weights=fptn.loss_weights)
+    return losses, fake
+
+
+def _discriminators(fptn):
+    return fptn.discriminator_a, fptn.discriminator_s
+
+
+def _set_discriminators_trainable(fptn, trainable: bool) -> None:
+    for net in _discriminators(fptn):
+        net.requires_grad_(trainable)
 
 
 def test_eq5_generator_loss_is_weighted_sum_of_eq6_7_8():
@@ -179,7 +208,7 @@ def test_eq5_generator_loss_is_weighted_sum_of_eq6_7_8():
         loss_weights=dict(gan=0.5, l1=2.0, perceptual=3.0))
     cond, tgt = torch.rand(2, 3, 16, 16), torch.rand(2, 3, 16, 16)
     cond_hm, tgt_hm = torch.rand(2, 3, 8, 8), torch.rand(2, 3, 8, 8)
-    losses, fake = fptn('generator', cond, cond_hm, tgt_hm, tgt)
+    losses, fake = _generator_step(fptn, cond, cond_hm, tgt_hm, tgt)
     assert fake.shape == (2, 3, 16, 16)
     assert fake.min() >= 0 and fake.max() <= 1
     with torch.no_grad():
@@ -205,8 +234,17 @@ def test_eq5_generator_loss_is_weighted_sum_of_eq6_7_8():
 def test_paper_loss_weights_are_the_default():
     assert _tiny_fptn().loss_weights == dict(
         gan=0.05, l1=0.01, perceptual=0.01)
-    with pytest.raises(KeyError, match='lambda|unknown'):
+    assert fptn_loss_weights(dict(l1=1)) == dict(
+        gan=0.05, l1=1.0, perceptual=0.01)
+    with pytest.raises(KeyError, match='unknown'):
         _tiny_fptn(loss_weights=dict(adv=1.0))
+
+
+def test_fptn_group_rejects_unknown_keys_and_a_type():
+    with pytest.raises(KeyError, match='type entry'):
+        _tiny_fptn(type='FPTN')
+    with pytest.raises(KeyError, match="unknown keys \\['init_cfg'\\]"):
+        _tiny_fptn(init_cfg=dict(type='Normal'))
 
 
 def test_discriminator_loss_is_detached_from_its_inputs():
@@ -214,8 +252,11 @@ def test_discriminator_loss_is_detached_from_its_inputs():
     cond = torch.rand(2, 3, 16, 16, requires_grad=True)
     fake = torch.rand(2, 3, 16, 16, requires_grad=True)
     tgt_hm = torch.rand(2, 3, 8, 8, requires_grad=True)
-    d_losses = fptn('discriminator', fake, cond, tgt_hm,
-                    torch.rand(2, 3, 16, 16))
+    d_losses = discriminator_losses(
+        fake, cond, tgt_hm, torch.rand(2, 3, 16, 16),
+        discriminator_a=fptn.discriminator_a,
+        discriminator_s=fptn.discriminator_s,
+        gan_loss=fptn.gan_loss)
     sum(d_losses.values()).backward()
     assert cond.grad is None and fake.grad is None and tgt_hm.grad is None
     grads = [p.grad for p in fptn.discriminator_a.parameters()]
@@ -238,8 +279,8 @@ def _grad_inputs(fptn, term: str):
     cond = torch.rand(2, 3, 16, 16, requires_grad=True)
     cond_hm = torch.rand(2, 3, 8, 8, requires_grad=True)
     tgt_hm = torch.rand(2, 3, 8, 8, requires_grad=True)
-    losses, _ = fptn('generator', cond, cond_hm, tgt_hm,
-                     torch.rand(2, 3, 16, 16))
+    losses, _ = _generator_step(fptn, cond, cond_hm, tgt_hm,
+                                torch.rand(2, 3, 16, 16))
     losses[term].backward()
     return cond.grad, cond_hm.grad, tgt_hm.grad
 
@@ -251,12 +292,12 @@ def test_generator_terms_reach_the_inputs_only_through_the_generator(term):
     sends gradient to I_con, H_con or H_tar (nor to the discriminators)."""
     fptn = _tiny_fptn()
     fptn.generator = _ConstantGenerator()
-    fptn.set_discriminators_trainable(False)
+    _set_discriminators_trainable(fptn, False)
     assert _grad_inputs(fptn, term) == (None, None, None)
     assert fptn.generator.face.grad.abs().sum() > 0  # the term trains G
-    assert all(p.grad is None for net in fptn.discriminators()
+    assert all(p.grad is None for net in _discriminators(fptn)
                for p in net.parameters())
-    fptn.set_discriminators_trainable(True)
+    _set_discriminators_trainable(fptn, True)
 
 
 @pytest.mark.parametrize('term', ['loss_pt_gan', 'loss_pt_l1',
@@ -274,16 +315,16 @@ def test_gan_term_gradient_equals_the_path_through_i_ger():
     (d loss / d I_ger, with D's inputs fixed) pulled back by the generator.
     """
     fptn = _tiny_fptn(loss_weights=dict(gan=1.0, l1=0.0, perceptual=0.0))
-    fptn.set_discriminators_trainable(False)
+    _set_discriminators_trainable(fptn, False)
     cond = torch.rand(2, 3, 16, 16)
     cond_hm = torch.rand(2, 3, 8, 8)
     tgt_hm = torch.rand(2, 3, 8, 8, requires_grad=True)
-    losses, _ = fptn('generator', cond, cond_hm, tgt_hm,
-                     torch.rand(2, 3, 16, 16))
+    losses, _ = _generator_step(fptn, cond, cond_hm, tgt_hm,
+                                torch.rand(2, 3, 16, 16))
     (ours, ) = torch.autograd.grad(losses['loss_pt_gan'], tgt_hm)
     # independent: the D scores as a function of a free image x, then
     # x = G(...) (vector-Jacobian product through the generator only)
-    fake = fptn.generate(cond, cond_hm, tgt_hm)
+    fake = fptn.generator(cond, cond_hm, tgt_hm)
     x = fake.detach().requires_grad_(True)
     hm_up = torch.nn.functional.interpolate(
         tgt_hm.detach(), size=(16, 16), mode='bilinear', align_corners=False)
@@ -293,17 +334,23 @@ def test_gan_term_gradient_equals_the_path_through_i_ger():
     (d_x, ) = torch.autograd.grad(gan, x)
     (expected, ) = torch.autograd.grad(fake, tgt_hm, grad_outputs=d_x)
     torch.testing.assert_close(ours, expected, rtol=1e-5, atol=1e-8)
-    fptn.set_discriminators_trainable(True)
+    _set_discriminators_trainable(fptn, True)
 
 
 def test_init_weights_leaves_vgg_alone():
-    fptn = _tiny_fptn()
+    """The estimator's init_weights gives the players PATN's N(0, 0.02)
+    convs (each player's own init_weights) and leaves the VGG alone."""
+    from mmpose.registry import MODELS
+    torch.manual_seed(0)
+    model = MODELS.build(tiny_sht_cfg(train_cfg=dict()))
     before = {
         k: v.clone()
-        for k, v in fptn.perceptual_loss.features.state_dict().items()
+        for k, v in model.perceptual_loss.features.state_dict().items()
     }
-    fptn.init_weights()
-    for k, v in fptn.perceptual_loss.features.state_dict().items():
+    model.init_weights()
+    for k, v in model.perceptual_loss.features.state_dict().items():
         assert torch.equal(v, before[k])
-    conv = fptn.generator.decoder[-2]
-    assert conv.weight.std().item() == pytest.approx(0.02, rel=0.5)
+    for conv in (model.generator.decoder[-2],
+                 model.discriminator_a.layers[1].body[1],
+                 model.discriminator_s.layers[-1]):
+        assert conv.weight.std().item() == pytest.approx(0.02, rel=0.5)

@@ -126,13 +126,10 @@ def test_warp_image_identity_and_shift():
 def test_warp_generator_starts_near_a_copy_of_the_condition_face():
     """Zero flow at the start: the output is the blend sigmoid(2) * I_con +
     (1 - sigmoid(2)) * decoded, and gradient reaches both heatmaps."""
-    from sht.models.fptn import FPTN
     torch.manual_seed(0)
-    fptn = FPTN(num_keypoints=3,
-                generator=dict(base_channels=4, num_blocks=1, warp=True),
-                discriminator=dict(base_channels=4, num_res_blocks=1))
-    fptn.init_weights()
-    gen = fptn.generator
+    gen = PATBGenerator(
+        num_keypoints=3, base_channels=4, num_blocks=1, warp=True)
+    gen.init_weights()
     cond = torch.rand(2, 3, 16, 16)
     hm_c = torch.rand(2, 3, 8, 8, requires_grad=True)
     hm_t = torch.rand(2, 3, 8, 8, requires_grad=True)

@@ -17,7 +17,6 @@ def tiny_sht_cfg(train_cfg: Optional[Dict] = None,
                  fptn_overrides: Optional[Dict] = None) -> Dict:
     """A tiny SHTEstimator config (2 stacks, 8-16 channels, 32 px)."""
     fptn = dict(
-        type='FPTN',
         num_keypoints=NUM_KEYPOINTS,
         generator=dict(base_channels=4, num_blocks=1),
         discriminator=dict(base_channels=4, num_res_blocks=1),

@@ -10,9 +10,12 @@ from mmengine.runner import load_checkpoint, save_checkpoint
 from mmpose.registry import MODELS
 
 import sht  # noqa: F401  (registers the modules)
+from sht.engine.checkpoint_keys import FPTN_CHILDREN
 from sht.models.fptn import split_generator_discriminator
+from sht.models.pose_estimators.sht_estimator import SHTEstimator
 from sht_testing import make_pair_batch, tiny_sht_cfg
 
+FPTN_PREFIXES = tuple(f'{name}.' for name in FPTN_CHILDREN)
 ADAM = dict(type='Adam', lr=1e-3, betas=(0.5, 0.999))
 OPTIM_CFG = dict(
     constructor='SHTOptimWrapperConstructor',
@@ -77,20 +80,25 @@ def test_unlabeled_views_contribute_no_heatmap_loss():
 
 
 # ---------------------------------------------------------------- Eq. 9
+def _record_calls(module, calls, name, active=None):
+    """Forward pre-hook recording every call through ``module.__call__``
+    (name, inputs, and the optim contexts active then)."""
+
+    def hook(_, args):
+        calls.append((name, args, list(active or [])))
+
+    return module.register_forward_pre_hook(hook)
+
+
 def test_fptn_gets_both_directions_of_every_pair():
     model = build()
     inputs, samples = preprocess(model, make_pair_batch([True] * 4))
     calls = []
-    original = model.fptn.forward
-
-    def spy(mode, *args):
-        calls.append((mode, args))
-        return original(mode, *args)
-
-    with mock.patch.object(model.fptn, 'forward', side_effect=spy):
-        model.loss(inputs, samples)
-    (mode, (cond, cond_hm, tgt_hm, tgt)), = calls
-    assert mode == 'generator'
+    for name in ('generator', 'perceptual_loss'):
+        _record_calls(getattr(model, name), calls, name)
+    model.loss(inputs, samples)
+    (gen, (cond, cond_hm, tgt_hm), _), (per, (_, tgt), _) = calls
+    assert (gen, per) == ('generator', 'perceptual_loss')
     feats = model.extract_feat(inputs)  # same batch, same weights
     sr, hm = feats.sr, feats.heatmaps[-1]
     # rows 0..P-1: (SR_j, H_j, H_k) -> HR_k; rows P..2P-1: k -> j
@@ -156,16 +164,24 @@ def test_optim_wrapper_constructor_splits_the_players():
         }
 
     gen_expected = {id(p) for p in model.backbone.parameters()}
-    gen_expected |= {id(p) for p in model.fptn.generator.parameters()}
-    disc_expected = {id(p) for p in model.fptn.discriminator_a.parameters()}
-    disc_expected |= {id(p) for p in model.fptn.discriminator_s.parameters()}
+    gen_expected |= {id(p) for p in model.generator.parameters()}
+    disc_expected = {id(p) for p in model.discriminator_a.parameters()}
+    disc_expected |= {id(p) for p in model.discriminator_s.parameters()}
     assert ids(wrappers['generator']) == gen_expected
     assert ids(wrappers['discriminator']) == disc_expected
+    # every trainable parameter is on exactly one side; the VGG on none
+    trainable = {id(p) for p in model.parameters() if p.requires_grad}
+    assert gen_expected | disc_expected == trainable
+    assert not gen_expected & disc_expected
     group = wrappers['discriminator'].optimizer.param_groups[0]
     assert group['betas'] == (0.5, 0.999)
-    names = dict(split_generator_discriminator(model)['generator']
-                 .named_parameters())
-    assert any(n.startswith('fptn.generator.') for n in names)
+    views = split_generator_discriminator(model)
+    own = dict(model.named_parameters())
+    for view in views.values():  # the model's own parameter names
+        for name, param in view.named_parameters():
+            assert own[name] is param, name
+    assert {n.split('.')[0] for n, _ in views['generator'].named_parameters()
+            } == {'backbone', 'generator'}
 
     inference = MODELS.build(tiny_sht_cfg(train_cfg=None))
     with pytest.raises(ValueError, match='no FPTN'):
@@ -177,10 +193,10 @@ def test_train_step_updates_generator_then_discriminator():
     wrappers = build_optim_wrapper(model, dict(OPTIM_CFG))
     parts = dict(
         backbone=model.backbone,
-        generator=model.fptn.generator,
-        d_a=model.fptn.discriminator_a,
-        d_s=model.fptn.discriminator_s,
-        vgg=model.fptn.perceptual_loss)
+        generator=model.generator,
+        d_a=model.discriminator_a,
+        d_s=model.discriminator_s,
+        vgg=model.perceptual_loss)
     before = {name: snapshot(m) for name, m in parts.items()}
     log_vars = model.train_step(
         make_pair_batch([True, True, False, False]), wrappers)
@@ -192,8 +208,8 @@ def test_train_step_updates_generator_then_discriminator():
                 'loss_ds_fake'):
         assert torch.isfinite(torch.as_tensor(log_vars[key])), key
     # discriminators are trainable again after the generator step
-    discriminator = model.fptn.discriminator_a
-    assert all(p.requires_grad for p in discriminator.parameters())
+    for discriminator in (model.discriminator_a, model.discriminator_s):
+        assert all(p.requires_grad for p in discriminator.parameters())
 
 
 def test_each_side_runs_in_its_own_optim_context():
@@ -220,32 +236,31 @@ def test_each_side_runs_in_its_own_optim_context():
         discriminator=wrapper('discriminator',
                               views['discriminator'].parameters()))
     seen = []
-    original = model.fptn.forward
-
-    def spy(mode, *args):
-        seen.append((mode, list(active)))
-        return original(mode, *args)
-
-    with mock.patch.object(model.fptn, 'forward', side_effect=spy):
-        model.train_step(make_pair_batch([True] * 4), wrappers)
-    assert seen == [('generator', ['generator']),
-                    ('discriminator', ['discriminator'])]
+    for name in ('generator', 'discriminator_a', 'discriminator_s'):
+        _record_calls(getattr(model, name), seen, name, active)
+    model.train_step(make_pair_batch([True] * 4), wrappers)
+    # G step: G, then D_A and D_S judging I_ger; D step: real, then fake
+    players = ['discriminator_a', 'discriminator_s']
+    assert [(name, ctx) for name, _, ctx in seen] == (
+        [('generator', ['generator'])] +
+        [(name, ['generator']) for name in players] +
+        [(name, ['discriminator']) for name in players * 2])
 
 
 def test_fptn_mode_trains_fptn_and_leaves_dhln_unchanged():
     model = build('fptn')
     wrappers = build_optim_wrapper(model, dict(OPTIM_CFG))
     dhln_before = snapshot(model.backbone)
-    gen_before = snapshot(model.fptn.generator)
-    d_before = snapshot(model.fptn.discriminator_s)
+    gen_before = snapshot(model.generator)
+    d_before = snapshot(model.discriminator_s)
     with mock.patch.object(
             model.backbone, 'forward',
             side_effect=AssertionError('DHLN ran')):
         log_vars = model.train_step(make_pair_batch([True] * 4), wrappers)
     assert not changed(dhln_before, model.backbone)
-    assert changed(gen_before, model.fptn.generator)
-    assert changed(d_before, model.fptn.discriminator_s)
-    assert 'loss_kpt' not in log_vars and 'loss_pt_l1' in log_vars
+    assert changed(gen_before, model.generator)
+    assert changed(d_before, model.discriminator_s)
+    assert log_vars['loss_kpt'] == 0 and log_vars['loss_pt_l1'] > 0
     with pytest.raises(ValueError, match='unlabeled'):
         model.train_step(make_pair_batch([True, False]), wrappers)
 
@@ -253,12 +268,14 @@ def test_fptn_mode_trains_fptn_and_leaves_dhln_unchanged():
 def test_dhln_mode_leaves_fptn_unchanged():
     model = build('dhln')
     wrappers = build_optim_wrapper(model, dict(OPTIM_CFG))
-    fptn_before = snapshot(model.fptn)
+    fptn_before = {name: snapshot(getattr(model, name))
+                   for name in FPTN_CHILDREN}
     dhln_before = snapshot(model.backbone)
     log_vars = model.train_step(make_pair_batch([True] * 4), wrappers)
-    assert not changed(fptn_before, model.fptn)
+    for name, before in fptn_before.items():
+        assert not changed(before, getattr(model, name)), name
     assert changed(dhln_before, model.backbone)
-    assert 'loss_disc' not in log_vars and 'loss_pt_gan' not in log_vars
+    assert log_vars['loss_disc'] == 0 and log_vars['loss_pt_gan'] == 0
 
 
 def test_train_mode_is_a_settable_attribute():
@@ -272,7 +289,7 @@ def test_train_mode_is_a_settable_attribute():
 def test_non_finite_loss_names_mode_and_term():
     model = build('sht')
     wrappers = build_optim_wrapper(model, dict(OPTIM_CFG))
-    model.fptn.loss_weights['l1'] = float('nan')
+    model.fptn_loss_weights['l1'] = float('nan')
     before = params(model)
     with pytest.raises(FloatingPointError) as error:
         model.train_step(make_pair_batch([True] * 4), wrappers)
@@ -288,17 +305,22 @@ def test_non_finite_loss_names_mode_and_term():
 # --------------------------------------------------------------- inference
 def test_inference_model_has_no_fptn(tmp_path):
     training = build('sht')
-    assert any(n.startswith('fptn.') for n, _ in training.named_parameters())
+    assert training.with_fptn
     inference = MODELS.build(tiny_sht_cfg(train_cfg=None))
-    assert inference.fptn is None
-    assert not any('fptn' in n for n in inference.state_dict())
+    assert not inference.with_fptn
+    assert not any(hasattr(inference, name) for name in FPTN_CHILDREN)
+    assert not any(k.startswith(FPTN_PREFIXES) for k in inference.state_dict())
 
     # a training checkpoint loads into the inference model without FPTN
     ckpt = tmp_path / 'sht.pth'
     save_checkpoint(dict(state_dict=training.state_dict()), str(ckpt))
-    with mock.patch('mmengine.runner.checkpoint.print_log') as log:
+    with mock.patch('mmengine.runner.checkpoint.print_log') as log, \
+            mock.patch(f'{SHTEstimator.__module__}.print_log') as own_log:
         load_checkpoint(inference, str(ckpt), map_location='cpu')
     assert not any('unexpected' in str(c.args[0]) for c in log.call_args_list)
+    num_fptn = sum(k.startswith(FPTN_PREFIXES) for k in training.state_dict())
+    (message, ), _ = own_log.call_args
+    assert f'ignored {num_fptn} FPTN entries' in message
     for name, value in inference.state_dict().items():
         assert torch.equal(value, training.state_dict()[name]), name
 
@@ -311,6 +333,7 @@ def test_mmpose_init_model_builds_dhln_only(tmp_path):
         "default_scope = 'mmpose'\n"
         f'model = {tiny_sht_cfg(train_cfg=dict())!r}\n')
     model = init_model(str(config), device='cpu')
-    assert model.fptn is None
-    assert not any('fptn' in n for n, _ in model.named_parameters())
+    assert not model.with_fptn
+    assert not any(n.startswith(FPTN_PREFIXES)
+                   for n, _ in model.named_parameters())
     assert type(model).__name__ == 'SHTEstimator'
