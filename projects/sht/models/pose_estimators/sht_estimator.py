@@ -81,6 +81,8 @@ from ..heads.heatmap_targets import stack_gt_heatmaps
 from .dhln_estimator import DHLNEstimator
 
 TRAIN_MODES = ('dhln', 'fptn', 'sht')
+INIT_ORDER = ('discriminator_a', 'discriminator_s', 'generator', 'gan_loss',
+              'perceptual_loss')
 
 
 @MODELS.register_module()
@@ -146,8 +148,10 @@ class SHTEstimator(DHLNEstimator):
                     f'SHTEstimator: fptn.num_keypoints ({fptn_k}) and '
                     f'head.num_keypoints ({head_k}) differ')
             children, self.fptn_loss_weights = build_fptn(fptn, fptn_k)
-            for name, child in children.items():
-                self.add_module(name, child)
+            # registered D_A, D_S, G: ``init_weights`` visits the children
+            # in this order, so a seed gives the weights it always gave
+            for name in INIT_ORDER:
+                self.add_module(name, children[name])
         self.train_mode = train_mode
         self.detach_transfer_face = bool(detach_transfer_face)
         self.register_load_state_dict_pre_hook(self._load_pre_hook)
