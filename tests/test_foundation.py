@@ -35,7 +35,8 @@ REGISTERED = {
     'DATA_SAMPLERS': ['MixedRatioSampler'],
     'TRANSFORMS': ['LoadFaceImage', 'RandomPairView', 'PackFaceInputs'],
     'METRICS': ['FaceLandmarkMetric', 'HallucinationMetric'],
-    'HOOKS': ['SHTPhaseHook', 'SHTNaNGuardHook', 'InferenceOptimHook'],
+    'HOOKS': ['ResumeLRFromConfigHook', 'InferenceOptimHook'],
+    'LOOPS': ['SHTTrainLoop'],
     'OPTIM_WRAPPER_CONSTRUCTORS': ['SHTOptimWrapperConstructor'],
 }
 

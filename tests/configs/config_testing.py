@@ -105,16 +105,15 @@ def dataloader_configs(cfg: Config) -> Iterator[Tuple[str, dict]]:
     for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         if cfg.get(key):
             yield key, cfg[key]
-    for i, hook in enumerate(cfg.get('custom_hooks', [])):
-        for j, phase in enumerate(hook.get('phases', [])):
-            if phase.get('train_dataloader'):
-                yield (f'custom_hooks.{i}.phases.{j}.train_dataloader',
-                       phase_dataloader(cfg, phase))
+    for j, phase in enumerate((cfg.get('train_cfg') or {}).get('phases', [])):
+        if phase.get('train_dataloader'):
+            yield (f'train_cfg.phases.{j}.train_dataloader',
+                   phase_dataloader(cfg, phase))
 
 
 def phase_dataloader(cfg: Config, phase: dict) -> dict:
     """A phase's own dataloader config: given in the phase, or the name of
-    a top-level entry of the config (as SHTPhaseHook resolves it)."""
+    a top-level entry of the config (as SHTTrainLoop resolves it)."""
     loader = phase['train_dataloader']
     if isinstance(loader, str):
         assert isinstance(cfg.get(loader), dict), \

@@ -3,11 +3,14 @@ describes. Both configs are flattened to ``{dotted.key: value}`` and
 compared; the keys each kind of ablation may change are listed below, and
 the values they take are checked."""
 import ast
+import os.path as osp
 import re
 
 import pytest
 from config_testing import (config_diff, config_path, load_metafile, load_row,
                             metric_types, phase_dataloader)
+
+from sht.engine import planned_iters
 
 ENTRIES = {entry['Name']: entry for entry in load_metafile()}
 
@@ -55,8 +58,8 @@ ALLOWED = {
     'unlabeled_data': [
         r'unlabeled_\w+(\..+)?',
         r'weak_dataloader\..+',
-        r'custom_hooks\.0\.phases\.2\..+',
-        r'custom_hooks\.0\.start_phase',
+        r'train_cfg\.phases\.2\..+',
+        r'train_cfg\.start_phase',
         r'load_from',
     ],
     'same_training': [],
@@ -83,8 +86,10 @@ SHT_OF_DHLN = {
 
 
 def first_base(name: str) -> str:
-    """The first ``_base_`` entry of a row config, read from its source."""
-    with open(config_path(ENTRIES[name])) as f:
+    """The first ``_base_`` entry of a row config (a metafile name or a
+    config path), read from its source."""
+    path = config_path(ENTRIES[name]) if name in ENTRIES else name
+    with open(path) as f:
         tree = ast.parse(f.read())
     for node in tree.body:
         if isinstance(node, ast.Assign) and node.targets[0].id == '_base_':
@@ -97,9 +102,10 @@ def last_checkpoint(name: str) -> str:
     """Where a row's run leaves its last checkpoint (tools/train.py's
     default work dir; CheckpointHook saves the last epoch / iteration)."""
     train_cfg = load_row(name).train_cfg
-    if train_cfg.get('by_epoch', True):
-        return f'work_dirs/{name}/epoch_{train_cfg.max_epochs}.pth'
-    return f'work_dirs/{name}/iter_{train_cfg.max_iters}.pth'
+    if train_cfg.get('type') == 'SHTTrainLoop':
+        return f'work_dirs/{name}/iter_{planned_iters(train_cfg)}.pth'
+    assert train_cfg.by_epoch
+    return f'work_dirs/{name}/epoch_{train_cfg.max_epochs}.pth'
 
 
 def test_every_ablation_row_is_listed():
@@ -115,8 +121,18 @@ def test_every_ablation_row_is_listed():
 
 @pytest.mark.parametrize('child', sorted(ABLATIONS))
 def test_ablation_inherits_its_parent(child):
-    parent, _ = ABLATIONS[child]
-    assert first_base(child) == f'./{parent}.py'
+    """Directly, or (weakly-supervised rows) through the one base of the
+    weakly-supervised rows of the parent's labeled data."""
+    parent, kind = ABLATIONS[child]
+    base = first_base(child)
+    if kind != 'unlabeled_data':
+        assert base == f'./{parent}.py'
+        return
+    folder = osp.dirname(config_path(ENTRIES[child]))
+    assert base == '../../_base_/weak_supervision/' \
+        f'{parent.lower()}.py', base
+    assert first_base(osp.join(folder, base)) == \
+        f'../../sht/{osp.basename(folder)}/{parent}.py'
 
 
 @pytest.mark.parametrize('child', sorted(ABLATIONS))
@@ -196,15 +212,16 @@ def test_nograd_sets_gamma3_to_zero(child):
 def test_weak_rows_add_a_phase_with_the_unlabeled_data(child):
     parent_name = ABLATIONS[child][0]
     cfg, parent = load_row(child), load_row(parent_name)
-    hook, parent_hook = cfg.custom_hooks[0], parent.custom_hooks[0]
-    assert hook.type == parent_hook.type == 'SHTPhaseHook'
+    hook, parent_hook = cfg.train_cfg, parent.train_cfg
+    assert hook.type == parent_hook.type == 'SHTTrainLoop'
     assert [p.name for p in parent_hook.phases] == ['fptn', 'sht']
     assert [p.name for p in hook.phases] == ['fptn', 'sht', 'sht_weak']
     # phase 4 of Sec. 4.1, continuing from the parent's last checkpoint
     assert hook.start_phase == 'sht_weak'
     assert cfg.load_from == last_checkpoint(parent_name)
     weak = hook.phases[2]
-    assert cfg.train_cfg.max_iters == weak.iters
+    assert planned_iters(cfg.train_cfg) == weak.iters
+    assert 'max_iters' not in cfg.train_cfg  # it follows from the phases
     loader = phase_dataloader(cfg, weak)
     assert loader.sampler.type == 'MixedRatioSampler'
     assert loader.sampler.batch_size == loader.batch_size == 8
@@ -246,10 +263,10 @@ def test_sht_row_is_its_dhln_row_plus_fptn(sht_row):
                 'test_evaluator', 'codec'):
         assert cfg[key] == dhln[key], key
     assert cfg.load_from == last_checkpoint(dhln_row)
-    hook = cfg.custom_hooks[0]
-    assert hook.type == 'SHTPhaseHook' and 'start_phase' not in hook
+    hook = cfg.train_cfg
+    assert hook.type == 'SHTTrainLoop' and 'start_phase' not in hook
     assert [p.name for p in hook.phases] == ['fptn', 'sht']
-    assert sum(p.iters for p in hook.phases) == cfg.train_cfg.max_iters
+    assert sum(p.iters for p in hook.phases) == planned_iters(hook)
     assert cfg.train_dataloader.dataset == cfg.train_pair_dataset
 
 

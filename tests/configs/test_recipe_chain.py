@@ -12,6 +12,8 @@ from config_testing import load_row, with_data_roots
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 
+from sht.engine import planned_iters
+
 # Smaller networks; layer counts and channels only (sizes, losses, data,
 # phases and optimizers stay the row's).
 TINY_DHLN = {
@@ -49,19 +51,16 @@ def _shrunk(name: str, fixtures: dict):
     the last epoch / iteration follows the shrunk schedule."""
     cfg = copy.deepcopy(load_row(name))
     cfg.merge_from_dict(TINY_DHLN)
-    if cfg.train_cfg.get('by_epoch', True):
+    if cfg.train_cfg.get('type') != 'SHTTrainLoop':
         cfg.train_cfg.max_epochs = 1
         cfg.train_dataloader = _small_loader(cfg.train_dataloader, fixtures, 4)
     else:
         cfg.merge_from_dict(TINY_FPTN)
-        hook = cfg.custom_hooks[0]
-        for phase in hook.phases:
+        for phase in cfg.train_cfg.phases:
             phase.iters = PHASE_ITERS
-        start = [p.name for p in hook.phases
-                 ].index(hook.get('start_phase', hook.phases[0].name))
-        cfg.train_cfg.max_iters = PHASE_ITERS * (len(hook.phases) - start)
-        cfg.train_cfg.val_interval = cfg.train_cfg.max_iters
-        cfg.default_hooks.checkpoint.interval = cfg.train_cfg.max_iters
+        iters = planned_iters(cfg.train_cfg)
+        cfg.train_cfg.val_interval = iters
+        cfg.default_hooks.checkpoint.interval = iters
         cfg.train_dataloader = _small_loader(cfg.train_dataloader, fixtures,
                                              PAIRS_PER_BATCH)
         if 'weak_dataloader' in cfg:
@@ -125,10 +124,10 @@ def test_helen_rows_run_the_four_phases_in_chain(tmp_path, monkeypatch,
             assert osp.isfile('work_dirs/DHLN_Helen/epoch_1.pth')
             assert 'train/loss_grad' in scalars
             continue
-        # SHT rows: the phase hook ran the phases of the row
+        # SHT rows: the train loop ran the phases of the row
         last_phase = 'sht_weak' if name == 'SHT-v_Helen' else 'sht'
-        assert runner.message_hub.get_info('sht_phase') == last_phase
-        assert runner.iter == cfg.train_cfg.max_iters
+        assert runner.train_loop.current_phase.name == last_phase
+        assert runner.iter == planned_iters(cfg.train_cfg)
         assert 'train/loss_pt_gan' in scalars and 'train/loss_disc' in scalars
         assert osp.isfile(f'work_dirs/{name}/iter_{runner.iter}.pth')
         # validation ran on the row's metrics, and picked the best by PSNR

@@ -39,7 +39,7 @@ def _kill_and_resume(root: str, data: str,
     ref_proc = start_training(reference, data, nproc=nproc)
     kill_proc = start_training(
         interrupted, data, nproc=nproc,
-        cfg_options=[f'custom_hooks.3.kill_at={KILL_AT}'])
+        cfg_options=[f'custom_hooks.1.kill_at={KILL_AT}'])
     killed_rc = _wait(kill_proc, interrupted)
     with open(osp.join(interrupted, 'last_checkpoint')) as f:
         last_before_resume = f.read().strip()

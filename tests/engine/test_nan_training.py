@@ -16,7 +16,7 @@ from mmengine.config import Config
 from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
-from sht.engine.hooks import unwrap_model
+from sht.utils import unwrap_model
 
 POISON_AT = 4  # 0-based; phase 'fptn' covers iterations 3-5
 

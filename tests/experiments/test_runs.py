@@ -4,6 +4,7 @@ import os.path as osp
 
 import pytest
 
+from sht.engine import planned_iters
 from sht.experiments import ExperimentPlan, load_run_config, phase_ends
 from sht.experiments.report import demo_checks
 
@@ -21,7 +22,8 @@ def test_four_phase_config_with_new_lengths(tmp_path):
     assert cfg.param_scheduler.generator[0].milestones == [9]
     cut = load_run_config(osp.join(DEMO, 'sht_synthetic.py'), tmp_path,
                           ITERS, stop_after='fptn')
-    assert cut.train_cfg.max_iters == 9
+    assert planned_iters(cut.train_cfg) == 9
+    assert [p.name for p in cut.train_cfg.phases] == ['dhln', 'fptn']
     assert phase_ends(cut) == [('dhln', 6), ('fptn', 9)]
     with pytest.raises(ValueError, match='stop_after'):
         load_run_config(osp.join(DEMO, 'sht_synthetic.py'), tmp_path,
@@ -40,7 +42,7 @@ def test_sht_and_control_differ_in_fptn_alone(tmp_path):
     for key in ('optim_wrapper', 'param_scheduler', 'weak_dataloader',
                 'gan_dataloader', 'model'):
         assert sht[key] == ctl[key], key
-    hooks = [c.custom_hooks[0] for c in (sht, ctl)]
+    hooks = [c.train_cfg for c in (sht, ctl)]
     assert hooks[0].start_phase == hooks[1].start_phase == 'sht'
     for a, b in zip(hooks[0].phases, hooks[1].phases):
         extra = dict(b)
@@ -56,7 +58,7 @@ def test_baselines_have_phase_one_budget(tmp_path):
     pre = plan.config('pretrain')
     for arm in ('shn', 'fhs'):
         cfg = plan.config(arm)
-        assert cfg.train_cfg.max_iters == ITERS['dhln']
+        assert planned_iters(cfg.train_cfg) == ITERS['dhln']
         assert cfg.optim_wrapper.optimizer.lr == \
             pre.optim_wrapper.generator.optimizer.lr
         assert cfg.train_dataloader == pre.train_dataloader

@@ -33,6 +33,7 @@ import torch  # noqa: E402
 from mmengine.registry import init_default_scope  # noqa: E402
 
 import demo_figures as figs  # noqa: E402
+from sht.engine import planned_iters  # noqa: E402
 from sht.experiments.runs import phase_iters_arg  # noqa: E402
 from sht.experiments import ExperimentPlan, phase_ends  # noqa: E402
 from sht.experiments.report import (demo_checks, demo_table,  # noqa: E402
@@ -88,6 +89,7 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     out, seed = plan.work_dir, args.seed
     sht_cfg = plan.config('sht', seed)
+    pre_iters = planned_iters(pre.train_cfg)
     pictures = [
         figs.plot_face_grid(base['records'], results['records']['dhln'],
                             results['records'][f'sht/sht_weak/seed{seed}'],
@@ -100,8 +102,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         figs.plot_ced_curves(rows['curves'], data['threshold'],
                              osp.join(out, 'ced.png')),
         figs.plot_loss_curves(
-            [(pre.work_dir, 0), (sht_cfg.work_dir, pre.train_cfg.max_iters)],
-            phase_ends(pre) + [(n, e + pre.train_cfg.max_iters)
+            [(pre.work_dir, 0), (sht_cfg.work_dir, pre_iters)],
+            phase_ends(pre) + [(n, e + pre_iters)
                                for n, e in phase_ends(sht_cfg)],
             osp.join(out, 'losses.png')),
     ]

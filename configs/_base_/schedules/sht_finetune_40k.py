@@ -1,5 +1,5 @@
 # Schedule of the SHT rows: phases 2 and 3 of the SHT recipe (Sec. 4.1) in
-# one iteration-based run, switched by SHTPhaseHook from the runner's
+# one iteration-based run of SHTTrainLoop, which derives the phase from the
 # iteration (a resumed run lands in the right phase):
 #   fptn  "FPTN is first trained using ground-truth landmark heatmaps"
 #         (DHLN frozen, Eq. 5-8);
@@ -7,10 +7,10 @@
 #         then finetune the combined model" (Eq. 9).
 # Phase 1 (DHLN, Eq. 4) is the run of the row's DHLN config; each SHT row
 # starts from its last checkpoint (load_from). Phase 4 (unlabeled faces,
-# Eq. 9-10) is added by the "-i" / "-v" rows, which start from the SHT
-# row's last checkpoint (iter_40000.pth).
+# Eq. 9-10) is added by the weakly-supervised rows (_base_/weak_supervision/),
+# which start from the SHT row's last checkpoint (iter_40000.pth).
 # This file replaces default_runtime.py in the SHT rows (it extends it with
-# the iteration-based logging, checkpoints and phase hook).
+# the phased train loop and iteration-based logging and checkpoints).
 #
 # From the paper: batch 16 = 8 pairs of views (the rows' train_dataloader);
 # Adam, lr 2e-4, betas (0.5, 0.999) for FPTN (PATN's, models/fptn.py).
@@ -20,21 +20,17 @@ _base_ = ['../default_runtime.py']
 
 fptn_iters = 20000
 sht_iters = 20000
+# max_iters follows from the phases (40k); a NaN/inf loss stops the run
+# naming the last good checkpoint (SHTTrainLoop)
 train_cfg = dict(
-    by_epoch=False, max_iters=fptn_iters + sht_iters, val_interval=5000)
+    type='SHTTrainLoop',
+    phases=[
+        dict(name='fptn', iters=fptn_iters),
+        dict(name='sht', iters=sht_iters),
+    ],
+    val_interval=5000)
 val_cfg = dict()
 test_cfg = dict()
-
-custom_hooks = [
-    dict(
-        type='SHTPhaseHook',
-        phases=[
-            dict(name='fptn', iters=fptn_iters),
-            dict(name='sht', iters=sht_iters),
-        ]),
-    dict(type='SHTNaNGuardHook'),
-    dict(type='SyncBuffersHook'),
-]
 
 default_hooks = dict(
     checkpoint=dict(by_epoch=False, interval=5000, max_keep_ckpts=3))

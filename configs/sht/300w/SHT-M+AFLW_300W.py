@@ -4,35 +4,10 @@
 # labeled 300W pairs and unlabeled AFLW pairs (two random rotations/scales
 # of one face). Starts from SHT-M_300W's last checkpoint.
 # Paper (NME_ip %): common 2.94, challenging 5.97, full 3.53.
-_base_ = ['./SHT-M_300W.py', '../../_base_/datasets/unlabeled_aflw_256.py']
+_base_ = [
+    '../../_base_/weak_supervision/sht-m_300w.py',
+    '../../_base_/datasets/unlabeled_aflw_256.py'
+]
 
 load_from = 'work_dirs/SHT-M_300W/iter_40000.pth'
-
-# Our choice (the paper gives the data, not the mix): half of each batch
-# labeled (4 pairs), half unlabeled (4 pairs); 40k iterations.
-weak_dataloader = dict(
-    batch_size=8,
-    num_workers=4,
-    persistent_workers=True,
-    sampler=dict(type='MixedRatioSampler', batch_size=8, labeled_ratio=0.5),
-    collate_fn=dict(type='pair_collate'),
-    dataset=dict(
-        type='LabeledUnlabeledDataset',
-        labeled={{_base_.train_pair_dataset}},
-        unlabeled={{_base_.unlabeled_dataset}}))
-custom_hooks = [
-    dict(
-        type='SHTPhaseHook',
-        start_phase='sht_weak',
-        phases=[
-            dict(name='fptn', iters={{_base_.fptn_iters}}),
-            dict(name='sht', iters={{_base_.sht_iters}}),
-            dict(
-                name='sht_weak',
-                iters=40000,
-                train_dataloader='weak_dataloader'),
-        ]),
-    dict(type='SHTNaNGuardHook'),
-    dict(type='SyncBuffersHook'),
-]
-train_cfg = dict(max_iters=40000)
+weak_dataloader = dict(dataset=dict(unlabeled={{_base_.unlabeled_dataset}}))

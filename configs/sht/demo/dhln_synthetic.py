@@ -4,14 +4,10 @@
 _base_ = ['./sht_synthetic.py']
 
 model = dict(fptn=None)
-train_cfg = dict(max_iters=_base_.phase_iters['dhln'])
+train_cfg = dict(phases=[_base_.sht_phases[0]])
 # DHLN's phase-1 optimizer (no FPTN, so no discriminator side)
 optim_wrapper = dict(
     _delete_=True,
     type='OptimWrapper',
     optimizer=dict(type='Adam', lr=_base_.generator_lr, betas=(0.5, 0.999)))
 param_scheduler = [dict(type='ConstantLR', by_epoch=False, factor=1.0)]
-custom_hooks = [
-    dict(type='SHTPhaseHook', phases=[_base_.sht_phases[0]]),
-    dict(type='SHTNaNGuardHook'),
-]

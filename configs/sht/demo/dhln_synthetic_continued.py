@@ -4,13 +4,7 @@
 # in phase 4 the unlabeled video frames keep Eq. 10's SR terms).
 _base_ = ['./sht_synthetic_finetune.py']
 
-custom_hooks = [
-    dict(
-        type='SHTPhaseHook',
-        start_phase='sht',
-        phases=[
-            dict(p, mode='dhln') if p['name'] in ('sht', 'sht_weak') else p
-            for p in _base_.sht_phases
-        ]),
-    dict(type='SHTNaNGuardHook'),
-]
+train_cfg = dict(phases=[
+    dict(p, mode='dhln') if p['name'] in ('sht', 'sht_weak') else p
+    for p in _base_.sht_phases
+])

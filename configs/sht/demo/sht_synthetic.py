@@ -15,7 +15,7 @@
 # (x2), DHLN's input, and hallucinates the 64x64 face (SR tail x2); heatmaps
 # are 32x32. One hourglass stack of 32 channels, SR stream of 16 channels.
 #
-# Phases (one run, SHTPhaseHook): DHLN (Eq. 4), FPTN on ground-truth heatmaps
+# Phases (one run, SHTTrainLoop): DHLN (Eq. 4), FPTN on ground-truth heatmaps
 # (Eq. 5-8; DHLN frozen), SHT fine-tuning on labeled image pairs (Eq. 9),
 # weakly supervised SHT on labeled image pairs + unlabeled video pairs
 # (Eq. 9-10). A checkpoint is kept every `phase_unit` iterations, so every
@@ -54,7 +54,7 @@ codec = dict(
 
 model = dict(
     type='SHTEstimator',
-    train_mode='dhln',  # SHTPhaseHook sets it per phase
+    train_mode='dhln',  # SHTTrainLoop sets it per phase
     lr_size=lr_size,
     lr_upsample_to=None,  # the LR face is the DHLN input
     data_preprocessor=dict(
@@ -190,10 +190,6 @@ test_evaluator = [
 ]
 test_cfg = dict(type='TestLoop')
 
-train_cfg = dict(
-    type='IterBasedTrainLoop',
-    max_iters=sum(phase_iters.values()),
-    val_interval=10**9)
 
 # Generator side (DHLN + FPTN's generator) and discriminator side (D_A, D_S).
 # Our choice for the demo: Adam at 2e-3 for DHLN in phase 1, FPTN's generator
@@ -247,10 +243,9 @@ sht_phases = [
         train_dataloader='weak_dataloader',
         norm_eval=['backbone.']),
 ]
-custom_hooks = [
-    dict(type='SHTPhaseHook', phases=sht_phases),
-    dict(type='SHTNaNGuardHook'),
-]
+# max_iters follows from the phases (sum(phase_iters.values()))
+train_cfg = dict(type='SHTTrainLoop', phases=sht_phases, val_interval=10**9)
+custom_hooks = []
 default_hooks = dict(
     logger=dict(type='LoggerHook', interval=25),
     checkpoint=dict(

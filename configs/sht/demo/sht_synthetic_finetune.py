@@ -6,18 +6,11 @@
 _base_ = ['./sht_synthetic.py']
 
 load_from = None  # a phase-2 checkpoint (iteration dhln + fptn)
-finetune_iters = _base_.phase_iters['sht'] + _base_.phase_iters['sht_weak']
-train_cfg = dict(max_iters=finetune_iters)
 # the generator-side rate of sht_synthetic.py after its drop, held constant
 optim_wrapper = dict(
     generator=dict(
         optimizer=dict(lr=_base_.generator_lr * _base_.finetune_lr_factor)))
 param_scheduler = dict(
     generator=[dict(type='ConstantLR', by_epoch=False, factor=1.0)])
-custom_hooks = [
-    dict(
-        type='SHTPhaseHook',
-        start_phase='sht',
-        phases={{_base_.sht_phases}}),
-    dict(type='SHTNaNGuardHook'),
-]
+# phases 3-4 (phase_iters['sht'] + phase_iters['sht_weak'] iterations)
+train_cfg = dict(start_phase='sht')

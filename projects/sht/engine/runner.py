@@ -23,7 +23,7 @@ from mmpose.registry import RUNNERS
 
 from .checkpoint_files import check_checkpoint_file, resolve_auto_resume
 from .checkpoint_keys import check_loaded_keys
-from .hooks import unwrap_model
+from ..utils import unwrap_model
 
 DEFAULT_REVISE_KEYS = [(r'^module.', '')]
 

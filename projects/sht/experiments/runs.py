@@ -9,6 +9,7 @@ from typing import Dict, List, Optional, Tuple
 
 from mmengine.config import Config
 
+from ..engine.loops import planned_iters
 from ..utils.launch import build_runner
 
 PHASES = ('dhln', 'fptn', 'sht', 'sht_weak')
@@ -24,29 +25,30 @@ def phase_iters_arg(values: Optional[List[int]]) -> Optional[Dict[str, int]]:
     return dict(zip(PHASES, values))
 
 
-def phase_hook(cfg: Config) -> dict:
-    """The ``SHTPhaseHook`` entry of ``cfg.custom_hooks``."""
-    for hook in cfg.get('custom_hooks', []):
-        if hook.get('type') == 'SHTPhaseHook':
-            return hook
-    raise ValueError(f'{cfg.filename}: no SHTPhaseHook in custom_hooks')
+def phase_loop(cfg: Config) -> dict:
+    """The ``train_cfg`` of ``cfg``, an ``SHTTrainLoop`` with phases."""
+    train_cfg = cfg.get('train_cfg') or {}
+    if train_cfg.get('type') != 'SHTTrainLoop':
+        raise ValueError(f'{cfg.filename}: train_cfg is not an SHTTrainLoop')
+    return train_cfg
 
 
 def _run_phases(cfg: Config) -> List[dict]:
-    """The phases from the hook's ``start_phase`` on."""
-    hook = phase_hook(cfg)
-    phases = list(hook['phases'])
+    """The phases from the loop's ``start_phase`` on."""
+    loop = phase_loop(cfg)
+    phases = list(loop['phases'])
     names = [p['name'] for p in phases]
-    start = hook.get('start_phase') or names[0]
+    start = loop.get('start_phase') or names[0]
     return phases[names.index(start):]
 
 
 def phase_ends(cfg: Config) -> List[Tuple[str, int]]:
     """(phase, iteration of this run at its end) up to ``max_iters``."""
     ends, total = [], 0
+    max_iters = planned_iters(phase_loop(cfg))
     for phase in _run_phases(cfg):
         total += int(phase['iters'])
-        if total > cfg.train_cfg.max_iters:
+        if total > max_iters:
             break
         ends.append((phase['name'], total))
     return ends
@@ -72,12 +74,14 @@ def load_run_config(path: str,
         seed (int, optional): ``randomness.seed``.
 
     Returns:
-        Config: With ``max_iters`` the sum of the trained phases and a
-        checkpoint at the end of each of them.
+        Config: Its ``train_cfg`` with the phases up to ``stop_after``
+        (``max_iters`` follows from them) and a checkpoint at the end of
+        each of them.
     """
     cfg = Config.fromfile(path)
     cfg.work_dir = osp.abspath(work_dir)
-    for phase in phase_hook(cfg)['phases']:
+    loop = phase_loop(cfg)
+    for phase in loop['phases']:
         if phase_iters and phase['name'] in phase_iters:
             phase['iters'] = int(phase_iters[phase['name']])
     run = _run_phases(cfg)
@@ -87,8 +91,10 @@ def load_run_config(path: str,
             raise ValueError(f'{path}: stop_after={stop_after!r} is not '
                              f'among the phases {names}')
         run = run[:names.index(stop_after) + 1]
+        loop['phases'] = loop['phases'][:len(loop['phases']) - len(names) +
+                                        len(run)]
     lengths = [int(p['iters']) for p in run]
-    cfg.train_cfg.max_iters = sum(lengths)
+    loop.pop('max_iters', None)  # the trained phases' length
     cfg.default_hooks.checkpoint.interval = reduce(math.gcd, lengths)
     logger = cfg.default_hooks.logger
     logger.interval = min(logger.get('interval', 50), min(lengths))

@@ -23,7 +23,7 @@ codec = dict(
 
 model = dict(
     type='SHTEstimator',
-    train_mode='dhln',  # the phase hook sets it from the iteration
+    train_mode='dhln',  # SHTTrainLoop sets it from the iteration
     lr_size=8,
     lr_upsample_to=heatmap_size,
     data_preprocessor=dict(
@@ -111,7 +111,16 @@ weak_dataloader = dict(
         labeled=labeled_pairs,
         unlabeled=unlabeled_pairs))
 
-train_cfg = dict(by_epoch=False, max_iters=14, val_interval=1000)
+# 14 iterations (from the phases)
+train_cfg = dict(
+    type='SHTTrainLoop',
+    phases=[
+        dict(name='dhln', iters=3),
+        dict(name='fptn', iters=3),
+        dict(name='sht', iters=4),
+        dict(name='sht_weak', iters=4, train_dataloader='weak_dataloader')
+    ],
+    val_interval=1000)
 optim_wrapper = dict(
     constructor='SHTOptimWrapperConstructor',
     generator=dict(
@@ -126,16 +135,6 @@ model_wrapper_cfg = dict(
     find_unused_parameters=True)
 
 custom_hooks = [
-    dict(
-        type='SHTPhaseHook',
-        phases=[
-            dict(name='dhln', iters=3),
-            dict(name='fptn', iters=3),
-            dict(name='sht', iters=4),
-            dict(
-                name='sht_weak', iters=4, train_dataloader='weak_dataloader')
-        ]),
-    dict(type='SHTNaNGuardHook'),
     dict(type='SyncBuffersHook'),
     # test-only: SIGKILL at an iteration (kill_at=None: never)
     dict(type='KillAtIterationHook', kill_at=None),

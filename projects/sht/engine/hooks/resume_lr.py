@@ -11,10 +11,11 @@ takes every parameter group's learning rate from the config::
         --cfg-options resume_lr_from_config=True \\
         optim_wrapper.discriminator.optimizer.lr=1e-4
 
-:class:`SHTNaNGuardHook` applies it (it is in every SHT training config)
-and prints this command, with the last good checkpoint, when it stops a run.
-A parameter scheduler keeps its position: the config's rate replaces the
-checkpoint's base rate and the scheduled factor stays.
+:class:`ResumeLRFromConfigHook` applies it; ``SHTTrainLoop`` (the train
+loop of every SHT training config) registers one, and prints this command,
+with the last good checkpoint, when it stops a diverged run. A parameter
+scheduler keeps its position: the config's rate replaces the checkpoint's
+base rate and the scheduled factor stays.
 """
 import os.path as osp
 import shlex
@@ -22,7 +23,10 @@ import sys
 from typing import Dict, List, Optional
 
 from mmengine.config import Config
+from mmengine.hooks import Hook
+from mmengine.logging import print_log
 from mmengine.optim import BaseOptimWrapper, OptimWrapperDict
+from mmpose.registry import HOOKS
 
 #: top-level config option
 RESUME_LR_KEY = 'resume_lr_from_config'
@@ -111,3 +115,37 @@ def resume_command(runner, checkpoint: str) -> str:
         '--resume', checkpoint, '--cfg-options', f'{RESUME_LR_KEY}=True'
     ] + lr_options(cfg)
     return ' '.join(shlex.quote(str(p)) for p in parts)
+
+
+@HOOKS.register_module()
+class ResumeLRFromConfigHook(Hook):
+    """With ``resume_lr_from_config=True`` in the config, put the config's
+    learning rates into the optimizers of a resumed run.
+
+    ``Runner.train`` builds the optimizers from the config, calls
+    ``before_run``, then resumes (the checkpoint's learning rates replace
+    the config's), then starts the train loop (``before_train``). So the
+    config's rates are read in ``before_run`` and applied in
+    ``before_train``; nothing happens without the option or without a
+    resume. ``SHTTrainLoop`` registers this hook itself.
+    """
+
+    priority = 'VERY_HIGH'
+
+    def __init__(self) -> None:
+        self.config_lrs: Dict[str, List[float]] = {}
+
+    def before_run(self, runner) -> None:
+        """Remember the config's learning rates (before any resume)."""
+        self.config_lrs = config_lrs(runner.optim_wrapper)
+
+    def before_train(self, runner) -> None:
+        """Apply them to a resumed run when the config asks for it."""
+        if not (runner.cfg.get(RESUME_LR_KEY) and runner.cfg.get('resume')
+                and self.config_lrs):
+            return
+        changes = apply_config_lrs(runner, self.config_lrs)
+        print_log(
+            f'{RESUME_LR_KEY}: learning rates from the config, weights and '
+            'optimizer moments from the checkpoint: ' + '; '.join(changes),
+            logger='current')

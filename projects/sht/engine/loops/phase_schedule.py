@@ -3,8 +3,8 @@
 The paper trains in four steps: (1) DHLN alone with Eq. 4, (2) FPTN with
 ground-truth heatmaps, (3) DHLN + FPTN fine-tuned together on labeled data
 (Eq. 9), (4) the same with unlabeled faces mixed in (Eq. 9-10). A
-:class:`PhaseSchedule` lays such phases end to end on one time line
-(iterations or epochs) and answers, for any position on it, which phase is
+:class:`PhaseSchedule` lays such phases end to end on one iteration time
+line and answers, for any position on it, which phase is
 running. It holds no runner state, so the answer for a position never depends
 on how the run got there (a resumed run gets the same answer).
 """
@@ -28,8 +28,6 @@ DEFAULT_FROZEN: Dict[str, Tuple[str, ...]] = {
     'fptn': ('backbone.', 'neck.', 'head.'),
 }
 
-UNITS = ('iters', 'epochs')
-
 
 @dataclass(frozen=True)
 class TrainingPhase:
@@ -39,9 +37,10 @@ class TrainingPhase:
         name (str): Phase name (e.g. ``'sht_weak'``).
         mode (str): Estimator training mode (``'dhln'``, ``'fptn'`` or
             ``'sht'``).
-        length (int, optional): Iterations or epochs; ``None`` only for the
-            last phase ("until the end of training").
-        begin (int): First position of the phase on the full time line.
+        length (int, optional): Iterations; ``None`` only for the last
+            phase ("until the end of training").
+        begin (int): First iteration of the phase on the full time line
+            (counted from the beginning of the first phase).
         frozen (tuple[str]): Parameter-name prefixes not trained in it.
         norm_eval (tuple[str]): Module-name prefixes whose BatchNorm layers
             stay in eval mode in it (running statistics frozen, batches
@@ -61,18 +60,18 @@ class TrainingPhase:
 
     @property
     def end(self) -> Optional[int]:
-        """First position after the phase (``None``: open-ended)."""
+        """First iteration after the phase (``None``: open-ended)."""
         return None if self.length is None else self.begin + self.length
 
 
-def _parse_phase(index: int, spec: dict, unit: str, begin: int,
+def _parse_phase(index: int, spec: dict, begin: int,
                  is_last: bool) -> TrainingPhase:
     """Check one entry of the ``phases`` list and turn it into a phase."""
-    where = f'SHTPhaseHook: phases[{index}]'
+    where = f'SHTTrainLoop: phases[{index}]'
     if not isinstance(spec, dict):
         raise TypeError(f'{where} must be a dict, got {type(spec).__name__}')
     known = {'name', 'mode', 'frozen', 'norm_eval', 'train_dataloader',
-             *UNITS}
+             'iters'}
     unknown = set(spec) - known
     if unknown:
         raise KeyError(f'{where} has unknown keys {sorted(unknown)}; '
@@ -86,18 +85,13 @@ def _parse_phase(index: int, spec: dict, unit: str, begin: int,
         raise ValueError(
             f'{where} ("{name}") needs a "mode" among '
             f"('dhln', 'fptn', 'sht'), got {mode!r}")
-    other = UNITS[1 - UNITS.index(unit)]
-    if other in spec:
-        raise ValueError(
-            f'{where} ("{name}") gives "{other}" but the train loop counts '
-            f'{unit}; give every phase its length in "{unit}"')
-    length = spec.get(unit)
+    length = spec.get('iters')
     if length is None and not is_last:
-        raise ValueError(f'{where} ("{name}") needs "{unit}" (only the last '
+        raise ValueError(f'{where} ("{name}") needs "iters" (only the last '
                          'phase may leave its length open)')
     if length is not None and (not isinstance(length, int)
                                or isinstance(length, bool) or length < 1):
-        raise ValueError(f'{where} ("{name}"): "{unit}" must be a positive '
+        raise ValueError(f'{where} ("{name}"): "iters" must be a positive '
                          f'int, got {length!r}')
     frozen = spec.get('frozen', DEFAULT_FROZEN.get(name, ()))
     if isinstance(frozen, str) or not all(
@@ -127,13 +121,13 @@ def _parse_phase(index: int, spec: dict, unit: str, begin: int,
 
 
 class PhaseSchedule:
-    """Phases laid end to end on an iteration or epoch time line.
+    """Phases laid end to end on an iteration time line.
 
     Args:
         phases (Sequence[dict]): One dict per phase, in order: ``name``,
-            the length in ``iters`` or ``epochs`` (as ``unit``), optionally
-            ``mode``, ``frozen`` and ``train_dataloader``.
-        unit (str): ``'iters'`` or ``'epochs'``.
+            the length in ``iters``, optionally ``mode``, ``frozen``,
+            ``norm_eval`` and ``train_dataloader`` (see
+            :class:`~sht.engine.loops.SHTTrainLoop`).
         start_phase (str, optional): Name of the phase a run starts in;
             position 0 of the run is the beginning of that phase. Default:
             the first phase.
@@ -141,29 +135,24 @@ class PhaseSchedule:
     Example:
         >>> schedule = PhaseSchedule(
         ...     [dict(name='dhln', iters=3), dict(name='fptn', iters=3),
-        ...      dict(name='sht', iters=4), dict(name='sht_weak', iters=4)],
-        ...     unit='iters')
+        ...      dict(name='sht', iters=4), dict(name='sht_weak', iters=4)])
         >>> schedule.phase_at(6).name
         'sht'
     """
 
     def __init__(self,
                  phases: Sequence[dict],
-                 unit: str = 'iters',
                  start_phase: Optional[str] = None) -> None:
-        if unit not in UNITS:
-            raise ValueError(f'unit must be one of {UNITS}, got {unit!r}')
         if not phases:
-            raise ValueError('SHTPhaseHook: "phases" is empty')
-        self.unit = unit
+            raise ValueError('SHTTrainLoop: "phases" is empty')
         parsed: List[TrainingPhase] = []
         begin = 0
         for index, spec in enumerate(phases):
-            phase = _parse_phase(index, spec, unit, begin,
+            phase = _parse_phase(index, spec, begin,
                                  index == len(phases) - 1)
             if any(p.name == phase.name for p in parsed):
                 raise ValueError(
-                    f'SHTPhaseHook: phase name "{phase.name}" is used twice')
+                    f'SHTTrainLoop: phase name "{phase.name}" is used twice')
             parsed.append(phase)
             begin = phase.end if phase.end is not None else begin
         self.phases: Tuple[TrainingPhase, ...] = tuple(parsed)
@@ -171,7 +160,7 @@ class PhaseSchedule:
         if start_phase is None:
             start_phase = names[0]
         if start_phase not in names:
-            raise ValueError(f'SHTPhaseHook: start_phase "{start_phase}" is '
+            raise ValueError(f'SHTTrainLoop: start_phase "{start_phase}" is '
                              f'not among the phases {names}')
         self.start_phase = start_phase
         self.offset = self.phases[names.index(start_phase)].begin
@@ -179,7 +168,7 @@ class PhaseSchedule:
 
     @property
     def total(self) -> Optional[int]:
-        """Length of the run from ``start_phase`` to the end of the last
+        """Iterations of the run from ``start_phase`` to the end of the last
         phase (``None`` if the last phase is open-ended)."""
         end = self.phases[-1].end
         return None if end is None else end - self.offset
@@ -188,7 +177,7 @@ class PhaseSchedule:
         """The phase running at ``position`` of the run.
 
         Args:
-            position (int): Iteration (or epoch) index of the run, counted
+            position (int): Iteration index of the run, counted
                 from 0 at the beginning of ``start_phase``. Positions past
                 the last phase stay in the last phase.
 
@@ -212,7 +201,7 @@ class PhaseSchedule:
             loader = phase.train_dataloader
             data = ('train_dataloader' if loader is None else
                     loader if isinstance(loader, str) else 'own dataloader')
-            lines.append(f'  {phase.name}: mode {phase.mode!r}, {self.unit} '
+            lines.append(f'  {phase.name}: mode {phase.mode!r}, iters '
                          f'[{begin}, {end}), data: {data}, frozen: '
                          f'{list(phase.frozen) or "none"}')
         return '\n'.join(lines)

@@ -1,22 +1,20 @@
-"""SHTNaNGuardHook on a stand-in runner: the error names the phase, the
-iteration, the loss term and the last good checkpoint (finite, bounded
-weights) with the command that resumes from it; resuming with
-``resume_lr_from_config`` takes the lr from the config and keeps the
-optimizer moments."""
+"""The stop message of a diverged run names the last good checkpoint
+(finite, bounded weights) with the command that resumes from it; resuming
+with ``resume_lr_from_config`` takes the lr from the config and keeps the
+optimizer moments and the scheduler position."""
 import math
 import os.path as osp
 import shlex
+import uuid
 from types import SimpleNamespace
 
-import pytest
 import torch
+from mmengine.logging import MessageHub
 from mmengine.optim import LinearLR, OptimWrapper, OptimWrapperDict
-from mmengine.runner import IterBasedTrainLoop
-from runner_standins import (PAPER_PHASES, TinyEstimator, make_loop,
-                             make_runner, set_position)
+from torch import nn
 
-from sht.engine.hooks import SHTNaNGuardHook, SHTPhaseHook, non_finite_terms
-from sht.engine.hooks.resume_lr import apply_config_lrs, config_lrs
+from sht.engine import stop_message
+from sht.engine.hooks import apply_config_lrs, config_lrs
 
 
 def save_checkpoint(path, model, scale=1.0, fill=None):
@@ -32,78 +30,19 @@ def save_checkpoint(path, model, scale=1.0, fill=None):
     return str(path)
 
 
-def test_non_finite_terms():
-    bad = non_finite_terms(
-        dict(loss=torch.tensor(float('nan')), loss_sr=torch.tensor(1.0),
-             loss_pt_l1=float('inf'), acc_pose=torch.tensor(float('nan'))))
-    assert set(bad) == {'loss', 'loss_pt_l1'}
-    assert math.isinf(bad['loss_pt_l1'])
-
-
-class StepModel(TinyEstimator):
-
-    def __init__(self, result) -> None:
-        super().__init__()
-        self.result = result
-
-    def train_step(self, data, optim_wrapper):
-        if isinstance(self.result, Exception):
-            raise self.result
-        return self.result
-
-
-@pytest.mark.parametrize('result, term', [
-    (dict(loss=torch.tensor(1.0), loss_grad=torch.tensor(float('nan'))),
-     'loss_grad = nan'),
-    (FloatingPointError("non-finite loss in training mode 'sht' "
-                        '(generator side): loss_pt_gan = inf'),
-     'loss_pt_gan = inf'),
-])
-def test_nan_guard_names_phase_term_and_checkpoint(result, term, tmp_path):
-    phase_hook, guard = SHTPhaseHook(PAPER_PHASES), SHTNaNGuardHook()
-    runner = make_runner(make_loop(IterBasedTrainLoop, current=11),
-                         model=StepModel(result))
-    runner.work_dir = str(tmp_path)
-    set_position(runner, 11)
-    last = save_checkpoint(tmp_path / 'iter_11.pth', runner.model)
-    runner.message_hub.update_info('last_ckpt', last)
-    phase_hook.before_train(runner)
-    guard.before_train(runner)
-    guard.before_train(runner)  # applied twice: wrapped once
-    with pytest.raises(FloatingPointError) as info:
-        runner.model.train_step({}, None)
-    message = str(info.value)
-    assert 'phase "sht_weak"' in message and 'iteration 12' in message
-    assert term in message
-    assert f'the last good checkpoint is {last}' in message
-    assert f'--resume {last}' in message
-    assert message.count('training stopped') == 1
-    assert runner.logger.lines[-1] == message
-
-
-def test_nan_guard_passes_finite_steps_and_works_without_phase_hook():
-    logs = dict(loss=torch.tensor(0.5), acc=torch.tensor(float('nan')))
-    guard = SHTNaNGuardHook()
-    runner = make_runner(make_loop(IterBasedTrainLoop), StepModel(logs))
-    set_position(runner, 0)
-    guard.before_train(runner)
-    assert runner.model.train_step({}, None) is logs
-    runner.model.result = dict(loss=torch.tensor(float('-inf')))
-    with pytest.raises(FloatingPointError,
-                       match='phase "sht".*no checkpoint was written'):
-        runner.model.train_step({}, None)
-
-
-
-class Discriminated(TinyEstimator):
-    """TinyEstimator with a discriminator."""
+class Discriminated(nn.Module):
+    """Weights named like SHTEstimator's, with a discriminator."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.fptn['discriminator'] = torch.nn.Linear(2, 2)
+        self.backbone = nn.Linear(2, 2)
+        self.fptn = nn.ModuleDict(
+            dict(generator=nn.Linear(2, 2),
+                 discriminator=nn.Linear(2, 2)))
 
 
-def test_nan_guard_names_only_a_checkpoint_with_bounded_weights(tmp_path):
+def test_stop_message_names_only_a_checkpoint_with_bounded_weights(
+        tmp_path):
     model = Discriminated()
     good = save_checkpoint(tmp_path / 'iter_2.pth', model)
     save_checkpoint(tmp_path / 'iter_3.pth', model, 1e12)
@@ -112,15 +51,16 @@ def test_nan_guard_names_only_a_checkpoint_with_bounded_weights(tmp_path):
     save_checkpoint(tmp_path / 'iter_5.pth', model,
                     fill=('fptn.discriminator', float('inf')))
     save_checkpoint(tmp_path / 'epoch_9.pth', model)  # another series
-    guard = SHTNaNGuardHook()
-    runner = make_runner(make_loop(IterBasedTrainLoop, current=5), model)
-    runner.work_dir = str(tmp_path)
-    runner.cfg = dict(optim_wrapper=dict(
-        generator=dict(optimizer=dict(type='Adam', lr=2e-4)),
-        discriminator=dict(optimizer=dict(type='Adam', lr=1e12))))
-    set_position(runner, 5)
+    runner = SimpleNamespace(
+        iter=5, epoch=0, work_dir=str(tmp_path),
+        message_hub=MessageHub.get_instance(uuid.uuid4().hex),
+        cfg=dict(optim_wrapper=dict(
+            generator=dict(optimizer=dict(type='Adam', lr=2e-4)),
+            discriminator=dict(optimizer=dict(type='Adam', lr=1e12)))))
     runner.message_hub.update_info('last_ckpt', str(tmp_path / 'iter_5.pth'))
-    message = guard.describe(runner, 'loss_pt_gan = nan')
+    message = stop_message(runner, 'sht_weak', 'loss_pt_gan = nan')
+    assert message.startswith('training stopped in phase "sht_weak" at '
+                              'iteration 6 (epoch 1): loss_pt_gan = nan; ')
     assert f'the last good checkpoint is {good}' in message
     assert (f'iter_5.pth: discriminator weight fptn.discriminator.weight '
             'holds NaN or inf') in message
@@ -137,14 +77,14 @@ def test_nan_guard_names_only_a_checkpoint_with_bounded_weights(tmp_path):
         'optim_wrapper.discriminator.optimizer.lr=1000000000000.0'
     ]
     # a looser bound accepts the large weights (but not the NaN ones)
-    message = SHTNaNGuardHook(max_abs_weight=1e13).describe(runner, 'nan')
+    message = stop_message(runner, 'sht', 'nan', max_abs_weight=1e13)
     assert 'the last good checkpoint is ' + osp.join(
         str(tmp_path), 'iter_3.pth') in message
     # nothing good at all: no checkpoint named, no command
     runner.message_hub.update_info('last_ckpt', str(tmp_path / 'iter_4.pth'))
     good_path = tmp_path / 'iter_2.pth'
     good_path.unlink()
-    message = guard.describe(runner, 'nan')
+    message = stop_message(runner, 'sht', 'nan')
     assert 'no checkpoint of this run has finite, bounded weights' in message
     assert '--resume' not in message
 
@@ -196,3 +136,13 @@ def test_resume_lr_from_config_keeps_the_scheduler_position():
     apply_config_lrs(runner, from_config)
     assert group['initial_lr'] == 0.1 and math.isclose(group['lr'], 0.05)
     assert scheduler.base_values == [0.1]
+
+
+def test_stop_message_before_any_checkpoint():
+    runner = SimpleNamespace(
+        iter=0, epoch=0, work_dir='w', cfg={},
+        message_hub=MessageHub.get_instance(uuid.uuid4().hex))
+    message = stop_message(runner, 'dhln', 'loss = -inf')
+    assert 'phase "dhln" at iteration 1' in message
+    assert 'no checkpoint was written before it' in message
+    assert '--resume' not in message
