@@ -1,5 +1,7 @@
 """Launch helpers used by ``tools/train.py`` and ``tools/test.py``.
 
+:func:`parse_launch_args` adds the options both scripts end with and parses
+the command line.
 :func:`build_runner` builds the config's ``runner_type`` or, by default,
 :class:`~sht.engine.SHTRunner` (checked checkpoint loading and resuming).
 
@@ -11,16 +13,36 @@ both fail. :func:`prepare_cpu_distributed` handles both before the Runner is
 built; with CUDA present nothing is changed, so GPU clusters keep mmengine's
 ordinary NCCL path.
 """
+import argparse
 import os
 
 import torch
 import torch.distributed as torch_dist
-from mmengine.config import Config
+from mmengine.config import Config, DictAction
 from mmengine.logging import print_log
 from mmengine.runner import Runner
 from mmpose.registry import RUNNERS
 
 from ..engine.runner import SHTRunner
+
+
+def parse_launch_args(parser: argparse.ArgumentParser,
+                      cfg_options_help: str) -> argparse.Namespace:
+    """Add the options ``tools/train.py`` and ``tools/test.py`` end with
+    (``--cfg-options``, described by ``cfg_options_help``, ``--launcher``
+    and ``--local_rank``), parse the command line and set ``LOCAL_RANK``
+    from ``--local_rank`` where the launcher has not set it."""
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction, help=cfg_options_help)
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args()
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args
 
 
 def build_runner(cfg: Config) -> Runner:
