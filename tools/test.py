@@ -17,8 +17,8 @@ from mmengine.config import Config  # noqa: E402
 from mmengine.dist import is_main_process  # noqa: E402
 from sht.evaluation import (format_metric_table,  # noqa: E402
                             save_metrics_json)
-from sht.utils.launch import (build_runner, parse_launch_args,  # noqa: E402
-                              prepare_cpu_distributed)
+from sht.utils.launch import (parse_launch_args,  # noqa: E402
+                              runner_from_args)
 
 # test_evaluator entries that draw CED plots when given a ced_dir
 CED_METRICS = ('FaceLandmarkMetric', )
@@ -93,10 +93,7 @@ def set_ced_dir(cfg: Config, ced_dir: str) -> None:
 
 def main() -> None:
     args = parse_args()
-    cfg = Config.fromfile(args.config)
-    cfg = merge_args(cfg, args)
-    prepare_cpu_distributed(cfg, args.launcher)
-    runner = build_runner(cfg)
+    runner = runner_from_args(args, merge_args)
     metrics = runner.test()
     if metrics:
         # definitions and units: docs/evaluation.md

@@ -8,8 +8,8 @@ import sys
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', 'projects'))
 import sht  # noqa: E402,F401  (before mmengine: hides a torch notice)
 from mmengine.config import Config  # noqa: E402
-from sht.utils.launch import (build_runner, parse_launch_args,  # noqa: E402
-                              prepare_cpu_distributed)
+from sht.utils.launch import (parse_launch_args,  # noqa: E402
+                              runner_from_args)
 
 
 def parse_args() -> argparse.Namespace:
@@ -90,12 +90,7 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
 
 
 def main() -> None:
-    args = parse_args()
-    cfg = Config.fromfile(args.config)
-    cfg = merge_args(cfg, args)
-    prepare_cpu_distributed(cfg, args.launcher)
-    runner = build_runner(cfg)
-    runner.train()
+    runner_from_args(parse_args(), merge_args).train()
 
 
 if __name__ == '__main__':

@@ -1,7 +1,7 @@
 """Launch helpers used by ``tools/train.py`` and ``tools/test.py``.
 
 :func:`parse_launch_args` adds the options both scripts end with and parses
-the command line.
+the command line; :func:`runner_from_args` builds their runner from it.
 :func:`build_runner` builds the config's ``runner_type`` or, by default,
 :class:`~sht.engine.SHTRunner` (checked checkpoint loading and resuming).
 
@@ -15,6 +15,7 @@ ordinary NCCL path.
 """
 import argparse
 import os
+from typing import Callable
 
 import torch
 import torch.distributed as torch_dist
@@ -89,3 +90,14 @@ def prepare_cpu_distributed(cfg: Config, launcher: str) -> bool:
     env_cfg.setdefault('dist_cfg', {})['backend'] = 'gloo'
     cfg.env_cfg = env_cfg
     return True
+
+
+def runner_from_args(
+    args: argparse.Namespace,
+    merge_args: Callable[[Config, argparse.Namespace], Config]) -> Runner:
+    """The runner of ``args.config`` with the command line applied by the
+    script's ``merge_args`` (a CPU-only distributed run prepared first, see
+    :func:`prepare_cpu_distributed`)."""
+    cfg = merge_args(Config.fromfile(args.config), args)
+    prepare_cpu_distributed(cfg, args.launcher)
+    return build_runner(cfg)
