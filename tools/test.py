@@ -8,18 +8,17 @@
 # and every FaceLandmarkMetric draws its CED plots (PNG) into --ced-dir
 # (default <work_dir>/ced).
 import argparse
-import os
 import os.path as osp
 import sys
 
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', 'projects'))
 import sht  # noqa: E402,F401  (before mmengine: hides a torch notice)
-from mmengine.config import Config, DictAction  # noqa: E402
+from mmengine.config import Config  # noqa: E402
 from mmengine.dist import is_main_process  # noqa: E402
 from sht.evaluation import (format_metric_table,  # noqa: E402
                             save_metrics_json)
-from sht.utils.launch import (build_runner,  # noqa: E402
-                              prepare_cpu_distributed)
+from sht.utils.launch import (parse_launch_args,  # noqa: E402
+                              runner_from_args)
 
 # test_evaluator entries that draw CED plots when given a ced_dir
 CED_METRICS = ('FaceLandmarkMetric', )
@@ -38,20 +37,8 @@ def parse_args() -> argparse.Namespace:
         '--ced-dir',
         help='folder of the CED plots (PNG) of the test set and each subset '
         '(default: <work_dir>/ced; "none" for no plots)')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override settings in the config, key=value pairs')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none',
-        help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    return args
+    return parse_launch_args(
+        parser, 'override settings in the config, key=value pairs')
 
 
 def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
@@ -106,10 +93,7 @@ def set_ced_dir(cfg: Config, ced_dir: str) -> None:
 
 def main() -> None:
     args = parse_args()
-    cfg = Config.fromfile(args.config)
-    cfg = merge_args(cfg, args)
-    prepare_cpu_distributed(cfg, args.launcher)
-    runner = build_runner(cfg)
+    runner = runner_from_args(args, merge_args)
     metrics = runner.test()
     if metrics:
         # definitions and units: docs/evaluation.md

@@ -2,15 +2,14 @@
 # checkpoint loading and resuming; mmpose's tools/train.py options). Works
 # from any current directory. --amp needs CUDA.
 import argparse
-import os
 import os.path as osp
 import sys
 
 sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', 'projects'))
 import sht  # noqa: E402,F401  (before mmengine: hides a torch notice)
-from mmengine.config import Config, DictAction  # noqa: E402
-from sht.utils.launch import (build_runner,  # noqa: E402
-                              prepare_cpu_distributed)
+from mmengine.config import Config  # noqa: E402
+from sht.utils.launch import (parse_launch_args,  # noqa: E402
+                              runner_from_args)
 
 
 def parse_args() -> argparse.Namespace:
@@ -37,21 +36,10 @@ def parse_args() -> argparse.Namespace:
         action='store_true',
         help='scale the learning rate by the real batch size '
         '(config: auto_scale_lr.base_batch_size)')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override settings in the config, key=value pairs, e.g. '
+    return parse_launch_args(
+        parser,
+        'override settings in the config, key=value pairs, e.g. '
         '"train_cfg.max_epochs=2 model.backbone.num_stacks=2"')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none',
-        help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    return args
 
 
 def check_amp_device() -> None:
@@ -102,12 +90,7 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
 
 
 def main() -> None:
-    args = parse_args()
-    cfg = Config.fromfile(args.config)
-    cfg = merge_args(cfg, args)
-    prepare_cpu_distributed(cfg, args.launcher)
-    runner = build_runner(cfg)
-    runner.train()
+    runner_from_args(parse_args(), merge_args).train()
 
 
 if __name__ == '__main__':

@@ -39,7 +39,6 @@ Usage::
         --nme-checkpoint work_dirs/demo/iter_1150.pth
 """
 import argparse
-import json
 import os
 import os.path as osp
 import platform
@@ -63,7 +62,7 @@ import torch  # noqa: E402
 from sht.models.inference_optim import (  # noqa: E402
     fuse_conv_bn, maybe_compile, to_channels_last, tune_cpu_allocator)
 from sht.utils.benchmark_report import (acceptance,  # noqa: E402,F401
-                                        print_report)
+                                        print_report, write_json_report)
 from sht.utils.benchmarking import interleaved, matmul_call  # noqa: E402
 from sht.utils.train_benchmark import (bench_checkpointing,  # noqa: E402
                                        bench_train)
@@ -323,10 +322,7 @@ def main(argv: Optional[List[str]] = None) -> dict:
     res['acceptance'] = acceptance(res)
     print_report(res)
     if args.out:
-        if osp.dirname(args.out):
-            os.makedirs(osp.dirname(args.out), exist_ok=True)
-        with open(args.out, 'w') as f:
-            json.dump(res, f, indent=2)
+        write_json_report(res, args.out)
         print(f'\nwritten {args.out}')
     return res
 

@@ -19,8 +19,6 @@ Usage::
         --json-out work_dirs/pipeline_benchmark.json
 """
 import argparse
-import json
-import os
 import os.path as osp
 import platform
 import tempfile
@@ -37,6 +35,7 @@ from tqdm import tqdm
 import sht  # noqa: F401  (registers the SHT modules)
 from sht.datasets import FacePairDataset, pair_collate
 from sht.datasets.coco_format import FaceCocoBuilder, write_coco_json
+from sht.utils.benchmark_report import write_json_report
 
 try:
     from sht.models.degradation import bicubic_degrade
@@ -217,11 +216,7 @@ def main(argv: Optional[List[str]] = None) -> dict:
     result = run(args)
     print_table(result)
     if args.json_out:
-        folder = osp.dirname(args.json_out)
-        if folder:
-            os.makedirs(folder, exist_ok=True)
-        with open(args.json_out, 'w') as f:
-            json.dump(result, f, indent=2)
+        write_json_report(result, args.json_out)
         print(f'written {args.json_out}')
     return result
 

@@ -16,7 +16,6 @@ first: its frame count must match the frames that decode. Writes
 to ``OUT_DIR``; every face keeps ``video_id``, ``frame_idx`` (0-based
 position in the video = NNNNNN - 1) and its subsets.
 """
-import argparse
 import os
 import os.path as osp
 import sys
@@ -26,26 +25,22 @@ from typing import Dict, List, Optional
 import cv2
 from tqdm import tqdm
 
-from sht.datasets.coco_format import write_coco_json
+from sht.datasets.converters import (converter_parser, parse_converter_args,
+                                     write_subsets)
 from sht.datasets.errors import FaceDataError, InvalidSamplePolicy, run_cli
 from sht.datasets.layouts import TEST_CATEGORIES, collect_300vw
 from sht.datasets.validation import is_stale
 
 
-def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('raw_root', help='300VW root folder')
-    parser.add_argument('out_dir', help='folder for frames and json files')
+def parse_args(argv: Optional[List[str]] = None):
+    parser = converter_parser(__doc__, ('raw_root', '300VW root folder'),
+                              ('out_dir', 'folder for frames and json files'))
     parser.add_argument('--ext', choices=('jpg', 'png'), default='jpg')
     parser.add_argument(
         '--broken-frames',
         default=None,
         help='.json/.npy dict {video id: [frame numbers]} to leave out')
-    parser.add_argument(
-        '--skip-invalid',
-        action='store_true',
-        help='skip bad samples (and list them) instead of stopping')
-    return parser.parse_args(argv)
+    return parse_converter_args(parser, argv)
 
 
 def extract_frames(video: str, frame_paths: Dict[int, str]) -> None:
@@ -93,16 +88,7 @@ def main(argv: Optional[List[str]] = None) -> List[str]:
         f'300vw_test_{category}.json': category
         for category in TEST_CATEGORIES
     })
-    written = []
-    for name, subset in outputs.items():
-        anns = [a for a in coco['annotations'] if subset in a['subsets']]
-        ids = {a['image_id'] for a in anns}
-        data = dict(coco, annotations=anns,
-                    images=[i for i in coco['images'] if i['id'] in ids])
-        path = write_coco_json(data, osp.join(args.out_dir, name))
-        print(f'{path}: {len(anns)} faces')
-        written.append(path)
-    return written
+    return write_subsets(coco, args.out_dir, outputs)
 
 
 if __name__ == '__main__':

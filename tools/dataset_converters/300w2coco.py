@@ -13,47 +13,30 @@ relative to ``RAW_ROOT``; keypoints are 0-based (the ``.pts`` values minus
 1); every face lists its subsets (``train``; ``common``/``challenging`` and
 ``full``; ``test`` and ``indoor``/``outdoor``).
 """
-import argparse
-import os.path as osp
 import sys
 from typing import List, Optional
 
-from sht.datasets.coco_format import write_coco_json
-from sht.datasets.errors import InvalidSamplePolicy, run_cli
+from sht.datasets.converters import (convert_splits, converter_parser,
+                                     parse_converter_args)
+from sht.datasets.errors import run_cli
 from sht.datasets.layouts import collect_300w, has_private_test
 
 SPLITS = ('train', 'common', 'challenging', 'full')
 
 
-def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('raw_root', help='300W root folder')
-    parser.add_argument('out_dir', help='folder for the json files')
-    parser.add_argument(
-        '--skip-invalid',
-        action='store_true',
-        help='skip bad samples (and list them) instead of stopping')
-    return parser.parse_args(argv)
-
-
 def main(argv: Optional[List[str]] = None) -> List[str]:
     """Run the conversion; return the written json paths."""
-    args = parse_args(argv)
+    args = parse_converter_args(
+        converter_parser(__doc__, ('raw_root', '300W root folder'),
+                         ('out_dir', 'folder for the json files')), argv)
     splits = list(SPLITS)
     if has_private_test(args.raw_root):
         splits.append('test')
-    written = []
-    for split in splits:
-        policy = InvalidSamplePolicy(args.skip_invalid)
-        coco = collect_300w(
+    return convert_splits(
+        '300W', splits,
+        lambda split, policy: collect_300w(
             args.raw_root, split, policy, check_images=True,
-            show_progress=True)
-        policy.report(f'300W {split}')
-        path = write_coco_json(coco,
-                               osp.join(args.out_dir, f'300w_{split}.json'))
-        print(f'{path}: {len(coco["annotations"])} faces')
-        written.append(path)
-    return written
+            show_progress=True), args.skip_invalid, args.out_dir, '300w')
 
 
 if __name__ == '__main__':

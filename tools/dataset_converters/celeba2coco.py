@@ -12,20 +12,19 @@ list files (flat, or in ``Anno/`` and ``Eval/``). Writes
 CelebA's 5 landmarks (0-based, as listed) and a square box from them (or
 from ``list_bbox_celeba.txt``); unlabeled use needs only the box.
 """
-import argparse
-import os.path as osp
 import sys
 from typing import List, Optional
 
-from sht.datasets.coco_format import write_coco_json
-from sht.datasets.errors import InvalidSamplePolicy, run_cli
+from sht.datasets.converters import (convert_splits, converter_parser,
+                                     parse_converter_args)
+from sht.datasets.errors import run_cli
 from sht.datasets.layouts.celeba import collect_celeba, find_celeba_file
 
 
-def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('celeba_root', help='CelebA root folder')
-    parser.add_argument('out_dir', help='folder for the json files')
+def main(argv: Optional[List[str]] = None) -> List[str]:
+    """Run the conversion; return the written json paths."""
+    parser = converter_parser(__doc__, ('celeba_root', 'CelebA root folder'),
+                              ('out_dir', 'folder for the json files'))
     parser.add_argument(
         '--in-the-wild',
         action='store_true',
@@ -35,32 +34,16 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         choices=('landmarks', 'bbox'),
         default='landmarks',
         help='box from the 5 landmarks, or list_bbox_celeba.txt')
-    parser.add_argument(
-        '--skip-invalid',
-        action='store_true',
-        help='skip bad samples (and list them) instead of stopping')
-    return parser.parse_args(argv)
-
-
-def main(argv: Optional[List[str]] = None) -> List[str]:
-    """Run the conversion; return the written json paths."""
-    args = parse_args(argv)
+    args = parse_converter_args(parser, argv)
     has_partition = find_celeba_file(
         args.celeba_root, 'list_eval_partition.txt', ('Eval', ),
         required=False) is not None
-    splits = ['train', 'val', 'test'] if has_partition else ['all']
-    written = []
-    for split in splits:
-        policy = InvalidSamplePolicy(args.skip_invalid)
-        coco = collect_celeba(args.celeba_root, split, not args.in_the_wild,
-                              args.box_source, policy, check_images=True,
-                              show_progress=True)
-        policy.report(f'CelebA {split}')
-        path = write_coco_json(coco,
-                               osp.join(args.out_dir, f'celeba_{split}.json'))
-        print(f'{path}: {len(coco["annotations"])} faces')
-        written.append(path)
-    return written
+    return convert_splits(
+        'CelebA', ['train', 'val', 'test'] if has_partition else ['all'],
+        lambda split, policy: collect_celeba(
+            args.celeba_root, split, not args.in_the_wild, args.box_source,
+            policy, check_images=True, show_progress=True), args.skip_invalid,
+        args.out_dir, 'celeba')
 
 
 if __name__ == '__main__':

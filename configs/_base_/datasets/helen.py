@@ -2,54 +2,21 @@
 # 68 points (the 300W markup of Helen); the paper's split has 2005 training
 # and 50 test faces. Put helen_{train,test}.json (COCO-style, images
 # relative to data/helen/) in data/helen/annotations.
-_base_ = ['./face_pipelines_128.py']
+_base_ = ['./face_dataloaders_128.py']
 
 dataset_type = 'SHTHelenDataset'
-data_mode = 'topdown'
 data_root = 'data/helen/'
 
-train_dataloader = dict(
-    batch_size=16,
-    num_workers=4,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        data_mode=data_mode,
-        ann_file='annotations/helen_train.json',
-        pipeline=_base_.train_pipeline))
-val_dataloader = dict(
-    batch_size=32,
-    num_workers=2,
-    persistent_workers=True,
-    drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False, round_up=False),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        data_mode=data_mode,
-        ann_file='annotations/helen_test.json',
-        test_mode=True,
-        pipeline=_base_.val_pipeline))
-test_dataloader = val_dataloader
-
-# Labeled pairs for SHT fine-tuning: 8 pairs = a batch of 16 faces. The
-# metainfo names their faces' keypoints: mmpose's init_model and
-# MMPoseInferencer read it here when the pairs are the training set.
+# The labeled pairs for SHT fine-tuning (300W's 68-point metainfo) and the
+# training dataloader read the training set.
 train_pair_dataset = dict(
-    type='FacePairDataset',
     metainfo=dict(from_file='{{ fileDirname }}/300w.py'),
-    pair_mode='image',
     dataset=dict(
         type=dataset_type,
         data_root=data_root,
-        ann_file='annotations/helen_train.json'),
-    pipeline=_base_.pair_view_pipeline)
-
-# Table 1 reports NME_wid with PSNR / SSIM (16 -> 128: crop 8 px).
-val_evaluator = [
-    dict(type='FaceLandmarkMetric', norm_modes=('wid', ), thresholds=(0.1, )),
-    dict(type='HallucinationMetric', crop_border=8)
-]
-test_evaluator = val_evaluator
+        ann_file='annotations/helen_train.json'))
+train_dataloader = dict(dataset=train_pair_dataset['dataset'])
+val_dataloader = dict(
+    dataset=dict(
+        train_pair_dataset['dataset'], ann_file='annotations/helen_test.json'))
+test_dataloader = val_dataloader

@@ -1,25 +1,6 @@
-# Unlabeled 300VW frames for "SHT-M-v" (Tables 2-4): video pairs, two random
-# frames of one training video (Sec. 4.1), 256x256 HR crops. Boxes come from
-# the 300VW annotations; the landmarks are dropped (labeled=False, Eq. 10).
-# Data: `python tools/dataset_converters/300vw2coco.py data/300vw data/300vw`
-# (the paper uses the 50 training videos, 95,192 frames).
+# Unlabeled 300VW frames for "SHT-M-v" (Tables 2-4): the video pairs of
+# unlabeled_300vw_frames.py, 256x256 HR crops.
 # Mix it into a labeled pair set with LabeledUnlabeledDataset.
-unlabeled_codec_256 = dict(
-    type='MSRAHeatmap', input_size=(256, 256), heatmap_size=(64, 64), sigma=2)
-unlabeled_video_view_pipeline_256 = [
-    dict(type='LoadFaceImage'),
-    dict(type='GetBBoxCenterScale'),
-    dict(type='TopdownAffine', input_size=unlabeled_codec_256['input_size']),
-    dict(type='GenerateTarget', encoder=unlabeled_codec_256),
-    dict(type='PackFaceInputs')
-]
-unlabeled_dataset = dict(
-    type='FacePairDataset',
-    pair_mode='video',
-    dataset=dict(
-        type='SHTFace300VWDataset',
-        data_root='data/300vw/',
-        ann_file='300vw_train.json',
-        labeled=False,
-        check_images=False),
-    pipeline=unlabeled_video_view_pipeline_256)
+_base_ = ['./unlabeled_300vw_frames.py', './unlabeled_video_views_256.py']
+
+unlabeled_dataset = dict(pipeline={{_base_.unlabeled_video_view_pipeline_256}})

@@ -6,26 +6,11 @@
 # Data: mmpose's face_landmarks_aflw_train.json in data/aflw/annotations and
 # the images in data/aflw/images (as for aflw.py).
 # Mix it into a labeled pair set with LabeledUnlabeledDataset.
-# Only `unlabeled_*` names are defined, so this file can be a base beside a
-# labeled dataset base.
-unlabeled_codec_256 = dict(
-    type='MSRAHeatmap', input_size=(256, 256), heatmap_size=(64, 64), sigma=2)
-unlabeled_pair_view_pipeline_256 = [
-    dict(type='LoadFaceImage'),
-    dict(type='GetBBoxCenterScale'),
-    dict(type='RandomPairView', rotate_factor=30, scale_factor=(0.8, 1.2)),
-    dict(type='TopdownAffine', input_size=unlabeled_codec_256['input_size']),
-    dict(type='GenerateTarget', encoder=unlabeled_codec_256),
-    dict(type='PackFaceInputs')
-]
+_base_ = ['./unlabeled_image_pairs_256.py']
+
 unlabeled_dataset = dict(
-    type='FacePairDataset',
-    pair_mode='image',
     dataset=dict(
         type='SHTAFLWDataset',
         data_root='data/aflw/',
         ann_file='annotations/face_landmarks_aflw_train.json',
-        data_prefix=dict(img='images/'),
-        labeled=False,
-        check_images=False),
-    pipeline=unlabeled_pair_view_pipeline_256)
+        data_prefix=dict(img='images/')))

@@ -4,27 +4,8 @@
 # (the landmarks themselves are dropped: labeled=False, Eq. 10).
 # Mix it into a labeled pair set with LabeledUnlabeledDataset: the
 # unlabeled faces then take the labeled set's keypoint layout (K zeros).
-# Only `unlabeled_*` names are defined, so this file can be a base beside a
-# labeled dataset base.
-unlabeled_codec_256 = dict(
-    type='MSRAHeatmap', input_size=(256, 256), heatmap_size=(64, 64), sigma=2)
-unlabeled_pair_view_pipeline_256 = [
-    dict(type='LoadFaceImage'),
-    dict(type='GetBBoxCenterScale'),
-    dict(type='RandomPairView', rotate_factor=30, scale_factor=(0.8, 1.2)),
-    dict(type='TopdownAffine', input_size=unlabeled_codec_256['input_size']),
-    dict(type='GenerateTarget', encoder=unlabeled_codec_256),
-    dict(type='PackFaceInputs')
-]
+_base_ = ['./unlabeled_image_pairs_256.py']
+
 unlabeled_dataset = dict(
-    type='FacePairDataset',
-    pair_mode='image',
     dataset=dict(
-        type='SHTCelebADataset',
-        data_root='data/celeba/',
-        raw_split='all',
-        labeled=False,
-        # CelebA has ~200k images: skip reading every header at start-up;
-        # LoadFaceImage still names a missing or broken file.
-        check_images=False),
-    pipeline=unlabeled_pair_view_pipeline_256)
+        type='SHTCelebADataset', data_root='data/celeba/', raw_split='all'))

@@ -9,53 +9,25 @@
 # `dataset_info`), so code that resolves mmpose's
 # 'configs/_base_/datasets/wflw.py' from the repository root still finds the
 # keypoint metainfo here.
-_base_ = ['mmpose::_base_/datasets/wflw.py', './face_pipelines_256.py']
+_base_ = ['mmpose::_base_/datasets/wflw.py', './face_dataloaders_256.py']
 
 dataset_type = 'SHTWFLWDataset'
-data_mode = 'topdown'
 data_root = 'data/wflw/'
 
-train_dataloader = dict(
-    batch_size=16,
-    num_workers=4,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        data_mode=data_mode,
-        ann_file='annotations/wflw_train.json',
-        data_prefix=dict(img='WFLW_images/'),
-        pipeline=_base_.train_pipeline))
-val_dataloader = dict(
-    batch_size=32,
-    num_workers=2,
-    persistent_workers=True,
-    drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False, round_up=False),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        data_mode=data_mode,
-        ann_file='annotations/wflw_test.json',
-        data_prefix=dict(img='WFLW_images/'),
-        test_mode=True,
-        pipeline=_base_.val_pipeline))
-test_dataloader = val_dataloader
-
-# Labeled pairs for SHT fine-tuning: 8 pairs = a batch of 16 faces. The
-# metainfo names their faces' keypoints: mmpose's init_model and
-# MMPoseInferencer read it here when the pairs are the training set.
+# The labeled pairs for SHT fine-tuning and the training dataloader read the
+# training set.
 train_pair_dataset = dict(
-    type='FacePairDataset',
     metainfo=dict(from_file='{{ fileDirname }}/wflw.py'),
-    pair_mode='image',
     dataset=dict(
         type=dataset_type,
         data_root=data_root,
         ann_file='annotations/wflw_train.json',
-        data_prefix=dict(img='WFLW_images/')),
-    pipeline=_base_.pair_view_pipeline)
+        data_prefix=dict(img='WFLW_images/')))
+train_dataloader = dict(dataset=train_pair_dataset['dataset'])
+val_dataloader = dict(
+    dataset=dict(
+        train_pair_dataset['dataset'], ann_file='annotations/wflw_test.json'))
+test_dataloader = val_dataloader
 
 # Table 4 reports NME_io, AUC_io@10 and FR_io@10.
 val_evaluator = [

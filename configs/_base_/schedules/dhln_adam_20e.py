@@ -1,29 +1,15 @@
 # Schedule of the single-network rows (DHLN, FHS) of CelebA (168,854
 # training faces, ~10.5k steps per epoch): phase 1 of the SHT recipe
 # (Sec. 4.1, Eq. 4).
-# From the paper: batch 16 (set by the dataset base, per GPU).
-# Our choice (the paper gives no optimizer, learning rate or length): Adam,
-# lr 5e-4, 500 iterations of linear warm-up, 20 epochs, x0.1 at 12 and 17.
+# The schedule of dhln_adam_60e.py (batch, optimizer, lr, warm-up and the
+# lr scaling over GPUs are explained there) at another length.
+# Our choice: 20 epochs, x0.1 at 12 and 17.
 # The last checkpoint (epoch_20.pth) starts the SHT rows.
+_base_ = ['./dhln_adam_60e.py']
+
 max_epochs = 20
-train_cfg = dict(by_epoch=True, max_epochs=max_epochs, val_interval=1)
-val_cfg = dict()
-test_cfg = dict()
-
-optim_wrapper = dict(optimizer=dict(type='Adam', lr=5e-4))
+train_cfg = dict(max_epochs=max_epochs, val_interval=1)
 param_scheduler = [
-    dict(
-        type='LinearLR', begin=0, end=500, start_factor=0.001, by_epoch=False),
-    dict(
-        type='MultiStepLR',
-        begin=0,
-        end=max_epochs,
-        milestones=[12, 17],
-        gamma=0.1,
-        by_epoch=True)
+    _base_.param_scheduler[0],  # the warm-up
+    dict(_base_.param_scheduler[1], end=max_epochs, milestones=[12, 17])
 ]
-
-# The lr above is for 16 faces per step (1 GPU x 16). On N GPUs either keep
-# 16 in total (train_dataloader.batch_size=16/N) or train with
-# --auto-scale-lr (lr x N/1 for N x 16 faces).
-auto_scale_lr = dict(base_batch_size=16)

@@ -5,6 +5,7 @@
 # Our choice (the paper gives no optimizer, learning rate or length): Adam,
 # lr 5e-4, 500 iterations of linear warm-up, 60 epochs, x0.1 at 40 and 55.
 # The last checkpoint (epoch_60.pth) starts the SHT rows.
+# dhln_adam_20e.py and dhln_adam_200e.py change only the length.
 max_epochs = 60
 train_cfg = dict(by_epoch=True, max_epochs=max_epochs, val_interval=5)
 val_cfg = dict()

@@ -4,6 +4,9 @@
 target, pass flag; ``ok=None`` for figures printed without a target);
 :func:`print_report` prints every section that was measured.
 """
+import json
+import os
+import os.path as osp
 from typing import Dict, Optional
 
 # the paper's figures (Sec. 4.3)
@@ -184,3 +187,12 @@ def print_report(res: dict) -> None:
     for name, a in res['acceptance'].items():
         flag = {True: 'ok', False: 'MISSED', None: ''}[a['ok']]
         print(f'  {name:<58}{a["value"]:>9.3f}  {a["target"]:<20}{flag}')
+
+
+def write_json_report(result: dict, path: str) -> None:
+    """Write a benchmark's ``result`` to ``path`` as indented json (creating
+    its folder)."""
+    if osp.dirname(path):
+        os.makedirs(osp.dirname(path), exist_ok=True)
+    with open(path, 'w') as f:
+        json.dump(result, f, indent=2)

@@ -1,5 +1,7 @@
 """Launch helpers used by ``tools/train.py`` and ``tools/test.py``.
 
+:func:`parse_launch_args` adds the options both scripts end with and parses
+the command line; :func:`runner_from_args` builds their runner from it.
 :func:`build_runner` builds the config's ``runner_type`` or, by default,
 :class:`~sht.engine.SHTRunner` (checked checkpoint loading and resuming).
 
@@ -11,16 +13,37 @@ both fail. :func:`prepare_cpu_distributed` handles both before the Runner is
 built; with CUDA present nothing is changed, so GPU clusters keep mmengine's
 ordinary NCCL path.
 """
+import argparse
 import os
+from typing import Callable
 
 import torch
 import torch.distributed as torch_dist
-from mmengine.config import Config
+from mmengine.config import Config, DictAction
 from mmengine.logging import print_log
 from mmengine.runner import Runner
 from mmpose.registry import RUNNERS
 
 from ..engine.runner import SHTRunner
+
+
+def parse_launch_args(parser: argparse.ArgumentParser,
+                      cfg_options_help: str) -> argparse.Namespace:
+    """Add the options ``tools/train.py`` and ``tools/test.py`` end with
+    (``--cfg-options``, described by ``cfg_options_help``, ``--launcher``
+    and ``--local_rank``), parse the command line and set ``LOCAL_RANK``
+    from ``--local_rank`` where the launcher has not set it."""
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction, help=cfg_options_help)
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args()
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args
 
 
 def build_runner(cfg: Config) -> Runner:
@@ -67,3 +90,14 @@ def prepare_cpu_distributed(cfg: Config, launcher: str) -> bool:
     env_cfg.setdefault('dist_cfg', {})['backend'] = 'gloo'
     cfg.env_cfg = env_cfg
     return True
+
+
+def runner_from_args(
+    args: argparse.Namespace,
+    merge_args: Callable[[Config, argparse.Namespace], Config]) -> Runner:
+    """The runner of ``args.config`` with the command line applied by the
+    script's ``merge_args`` (a CPU-only distributed run prepared first, see
+    :func:`prepare_cpu_distributed`)."""
+    cfg = merge_args(Config.fromfile(args.config), args)
+    prepare_cpu_distributed(cfg, args.launcher)
+    return build_runner(cfg)
