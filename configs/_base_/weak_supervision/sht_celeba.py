@@ -1,28 +1,10 @@
-# Phase 4 of the SHT recipe (Sec. 4.1, Eq. 9-10: no heatmap term for the
-# unlabeled faces) on top of the SHT_CelebA row: the base of the weakly-supervised
-# CelebA rows. Each batch holds 8 pairs: labeled CelebA pairs and unlabeled
-# pairs, which each row sets (weak_dataloader.dataset.unlabeled), as it sets
-# its start (SHT_CelebA's last checkpoint, load_from).
-_base_ = ['../../sht/celeba/SHT_CelebA.py']
+# Phase 4 of the SHT recipe (Sec. 4.1, Eq. 9-10) after the SHT_CelebA row: the
+# base of the weakly-supervised CelebA rows. Its labeled CelebA pairs go into
+# weak_dataloader; each row adds its unlabeled pairs and its start (SHT_CelebA's
+# last checkpoint, load_from). Phases 2-3 are the SHT_CelebA run.
+_base_ = [
+    '../../sht/celeba/SHT_CelebA.py', '../datasets/labeled_unlabeled_pairs.py'
+]
 
-# Our choice (the paper gives the data, not the mix): half of each batch
-# labeled (4 pairs), half unlabeled (4 pairs); 40k iterations.
-weak_dataloader = dict(
-    batch_size=8,
-    num_workers=4,
-    persistent_workers=True,
-    sampler=dict(type='MixedRatioSampler', batch_size=8, labeled_ratio=0.5),
-    collate_fn=dict(type='pair_collate'),
-    dataset=dict(
-        type='LabeledUnlabeledDataset',
-        labeled={{_base_.train_pair_dataset}},
-        unlabeled=dict()))  # the row's unlabeled pairs
-# phases 2-3 are the SHT_CelebA run; this run is phase 4 alone
-train_cfg = dict(
-    start_phase='sht_weak',
-    phases=[
-        dict(name='fptn', iters={{_base_.fptn_iters}}),
-        dict(name='sht', iters={{_base_.sht_iters}}),
-        dict(
-            name='sht_weak', iters=40000, train_dataloader='weak_dataloader'),
-    ])
+weak_dataloader = dict(dataset=dict(labeled={{_base_.train_pair_dataset}}))
+train_cfg = dict(start_phase='sht_weak', end_phase='sht_weak')

@@ -34,12 +34,13 @@ def phase_loop(cfg: Config) -> dict:
 
 
 def _run_phases(cfg: Config) -> List[dict]:
-    """The phases from the loop's ``start_phase`` on."""
+    """The phases from the loop's ``start_phase`` to its ``end_phase``."""
     loop = phase_loop(cfg)
     phases = list(loop['phases'])
     names = [p['name'] for p in phases]
-    start = loop.get('start_phase') or names[0]
-    return phases[names.index(start):]
+    start = names.index(loop.get('start_phase') or names[0])
+    end = names.index(loop.get('end_phase') or names[-1])
+    return phases[start:end + 1]
 
 
 def phase_ends(cfg: Config) -> List[Tuple[str, int]]:

@@ -131,6 +131,10 @@ class PhaseSchedule:
         start_phase (str, optional): Name of the phase a run starts in;
             position 0 of the run is the beginning of that phase. Default:
             the first phase.
+        end_phase (str, optional): Name of the last phase the run trains
+            (the later ones belong to a run that continues from this one's
+            checkpoint, with ``start_phase`` after it). Default: the last
+            phase.
 
     Example:
         >>> schedule = PhaseSchedule(
@@ -142,7 +146,8 @@ class PhaseSchedule:
 
     def __init__(self,
                  phases: Sequence[dict],
-                 start_phase: Optional[str] = None) -> None:
+                 start_phase: Optional[str] = None,
+                 end_phase: Optional[str] = None) -> None:
         if not phases:
             raise ValueError('SHTTrainLoop: "phases" is empty')
         parsed: List[TrainingPhase] = []
@@ -162,15 +167,27 @@ class PhaseSchedule:
         if start_phase not in names:
             raise ValueError(f'SHTTrainLoop: start_phase "{start_phase}" is '
                              f'not among the phases {names}')
+        if end_phase is None:
+            end_phase = names[-1]
+        if end_phase not in names:
+            raise ValueError(f'SHTTrainLoop: end_phase "{end_phase}" is '
+                             f'not among the phases {names}')
+        first, last = names.index(start_phase), names.index(end_phase)
+        if last < first:
+            raise ValueError(f'SHTTrainLoop: end_phase "{end_phase}" comes '
+                             f'before start_phase "{start_phase}"')
         self.start_phase = start_phase
-        self.offset = self.phases[names.index(start_phase)].begin
-        self._begins = [p.begin for p in self.phases]
+        self.end_phase = end_phase
+        self.offset = self.phases[first].begin
+        self.run_phases: Tuple[TrainingPhase, ...] = \
+            self.phases[first:last + 1]
+        self._begins = [p.begin for p in self.run_phases]
 
     @property
     def total(self) -> Optional[int]:
-        """Iterations of the run from ``start_phase`` to the end of the last
-        phase (``None`` if the last phase is open-ended)."""
-        end = self.phases[-1].end
+        """Iterations of the run from ``start_phase`` to the end of
+        ``end_phase`` (``None`` if that phase is open-ended)."""
+        end = self.run_phases[-1].end
         return None if end is None else end - self.offset
 
     def phase_at(self, position: int) -> TrainingPhase:
@@ -179,7 +196,7 @@ class PhaseSchedule:
         Args:
             position (int): Iteration index of the run, counted
                 from 0 at the beginning of ``start_phase``. Positions past
-                the last phase stay in the last phase.
+                ``end_phase`` stay in it.
 
         Returns:
             TrainingPhase: The phase of that position.
@@ -187,14 +204,12 @@ class PhaseSchedule:
         if position < 0:
             raise ValueError(f'position must be >= 0, got {position}')
         index = bisect.bisect_right(self._begins, position + self.offset) - 1
-        return self.phases[index]
+        return self.run_phases[index]
 
     def describe(self) -> str:
         """One line per phase: name, mode and position range in the run."""
         lines = []
-        for phase in self.phases:
-            if phase.end is not None and phase.end <= self.offset:
-                continue
+        for phase in self.run_phases:
             begin = max(phase.begin - self.offset, 0)
             end = ('end' if phase.end is None else
                    str(phase.end - self.offset))

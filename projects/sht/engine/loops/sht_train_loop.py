@@ -52,8 +52,8 @@ def planned_iters(train_cfg: dict) -> int:
     """
     if train_cfg.get('max_iters') is not None:
         return int(train_cfg['max_iters'])
-    total = PhaseSchedule(train_cfg['phases'],
-                          train_cfg.get('start_phase')).total
+    total = PhaseSchedule(train_cfg['phases'], train_cfg.get('start_phase'),
+                          train_cfg.get('end_phase')).total
     if total is None:
         raise ValueError('SHTTrainLoop: the last phase has no "iters"; give '
                          'train_cfg.max_iters')
@@ -116,8 +116,12 @@ class SHTTrainLoop(IterBasedTrainLoop):
         start_phase (str, optional): The phase iteration 0 of this run
             belongs to (a run that starts from a checkpoint of the earlier
             phases with ``load_from``). Default: the first phase.
+        end_phase (str, optional): The last phase this run trains, so that
+            one list of phases can hold the whole recipe and each run
+            (config row) trains its part of it. Default: the last phase.
         max_iters (int, optional): Default: the length of the phases from
-            ``start_phase`` on; a different value is used with a warning.
+            ``start_phase`` to ``end_phase``; a different value is used with
+            a warning.
         val_begin (int): First iteration that may validate. Default 1.
         val_interval (int): Validate every this many iterations and after
             the last. Default 1000. (mmengine's ``dynamic_intervals`` is not
@@ -147,11 +151,12 @@ class SHTTrainLoop(IterBasedTrainLoop):
                  dataloader: Union[DataLoader, dict],
                  phases: Sequence[dict],
                  start_phase: Optional[str] = None,
+                 end_phase: Optional[str] = None,
                  max_iters: Optional[int] = None,
                  val_begin: int = 1,
                  val_interval: int = 1000,
                  max_abs_weight: float = MAX_ABS_WEIGHT) -> None:
-        schedule = PhaseSchedule(list(phases), start_phase)
+        schedule = PhaseSchedule(list(phases), start_phase, end_phase)
         planned = schedule.total
         if max_iters is None and planned is None:
             raise ValueError('SHTTrainLoop: the last phase has no "iters"; '
@@ -168,7 +173,8 @@ class SHTTrainLoop(IterBasedTrainLoop):
         self.batches: Optional[PhaseBatches] = None
         self._loader_cfgs = {
             phase.name: self._loader_cfg(phase)
-            for phase in schedule.phases if phase.train_dataloader is not None
+            for phase in schedule.run_phases
+            if phase.train_dataloader is not None
         }
         self._base_trainable: Optional[Dict[str, bool]] = None
         if planned is not None and planned != self.max_iters:
