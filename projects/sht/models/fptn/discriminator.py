@@ -10,12 +10,12 @@ of the encoder and of every residual block while training.
 """
 from typing import Dict, Optional
 
-from mmcv.cnn import build_norm_layer
 from mmpose.registry import MODELS
 from torch import Tensor, nn
 
 from ..backbones.checkpointing import maybe_checkpoint
-from .generator import build_downsampling_encoder, patn_init_
+from .generator import (build_downsampling_encoder, patn_init_,
+                        reflect_conv_pair)
 
 
 class ResidualBlock(nn.Module):
@@ -23,15 +23,7 @@ class ResidualBlock(nn.Module):
 
     def __init__(self, channels: int, norm_cfg: Dict) -> None:
         super().__init__()
-        self.body = nn.Sequential(
-            nn.ReflectionPad2d(1),
-            nn.Conv2d(channels, channels, 3, bias=False),
-            build_norm_layer(norm_cfg, channels)[1],
-            nn.ReLU(inplace=True),
-            nn.ReflectionPad2d(1),
-            nn.Conv2d(channels, channels, 3, bias=False),
-            build_norm_layer(norm_cfg, channels)[1],
-        )
+        self.body = reflect_conv_pair(channels, channels, norm_cfg)
 
     def forward(self, x: Tensor) -> Tensor:
         """(N, C, h, w) -> (N, C, h, w)."""

@@ -66,6 +66,33 @@ def build_downsampling_encoder(in_channels: int, base_channels: int,
                         norm_cfg))
 
 
+def reflect_conv_pair(in_channels: int, out_channels: int, norm_cfg: Dict,
+                      final_norm: bool = True) -> nn.Sequential:
+    """pad-conv3x3-norm-ReLU-pad-conv3x3[-norm], as PATN's residual bodies.
+
+    Args:
+        in_channels (int): Input channels (and the first conv's outputs).
+        out_channels (int): Channels of the second conv.
+        norm_cfg (dict): mmcv normalisation config.
+        final_norm (bool): Normalise the second conv's output (it then has
+            no bias); otherwise the second conv has a bias. Default True.
+
+    Returns:
+        nn.Sequential: (N, in_channels, H, W) -> (N, out_channels, H, W).
+    """
+    layers = [
+        nn.ReflectionPad2d(1),
+        nn.Conv2d(in_channels, in_channels, 3, bias=False),
+        build_norm_layer(norm_cfg, in_channels)[1],
+        nn.ReLU(inplace=True),
+        nn.ReflectionPad2d(1),
+        nn.Conv2d(in_channels, out_channels, 3, bias=not final_norm),
+    ]
+    if final_norm:
+        layers.append(build_norm_layer(norm_cfg, out_channels)[1])
+    return nn.Sequential(*layers)
+
+
 def patn_init_(module: nn.Module) -> None:
     """PATN's initialisation, in place: N(0, 0.02) weights and zero biases
     for every (transposed) conv of ``module``."""
@@ -98,23 +125,9 @@ class PATB(nn.Module):
     def __init__(self, channels: int, first: bool, norm_cfg: Dict) -> None:
         super().__init__()
         pose_in = channels if first else 2 * channels
-        self.image_stream = nn.Sequential(
-            nn.ReflectionPad2d(1),
-            nn.Conv2d(channels, channels, 3, bias=False),
-            build_norm_layer(norm_cfg, channels)[1],
-            nn.ReLU(inplace=True),
-            nn.ReflectionPad2d(1),
-            nn.Conv2d(channels, channels, 3, bias=False),
-            build_norm_layer(norm_cfg, channels)[1],
-        )
-        self.pose_stream = nn.Sequential(
-            nn.ReflectionPad2d(1),
-            nn.Conv2d(pose_in, pose_in, 3, bias=False),
-            build_norm_layer(norm_cfg, pose_in)[1],
-            nn.ReLU(inplace=True),
-            nn.ReflectionPad2d(1),
-            nn.Conv2d(pose_in, channels, 3, bias=True),
-        )
+        self.image_stream = reflect_conv_pair(channels, channels, norm_cfg)
+        self.pose_stream = reflect_conv_pair(
+            pose_in, channels, norm_cfg, final_norm=False)
 
     def forward(self, x1: Tensor, x2: Tensor) -> Tuple[Tensor, Tensor]:
         """Apply one block.
