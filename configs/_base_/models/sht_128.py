@@ -1,6 +1,6 @@
 # SHT, CelebA/Helen setting (Tables 1, 5): the DHLN of dhln_128.py trained
 # through FPTN (fptn.py), the training-only pose-transfer GAN (Sec. 3.3,
-# Eq. 9-10). SHTPhaseHook sets the estimator's train_mode per phase; FPTN is
+# Eq. 9-10). SHTTrainLoop sets the estimator's train_mode per phase; FPTN is
 # built only with a train_cfg, so inference models (and published
 # checkpoints) hold DHLN alone, exactly as dhln_128.py builds it.
 #

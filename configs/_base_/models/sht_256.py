@@ -1,6 +1,6 @@
 # SHT, "-M" setting (Tables 2-4, 6): the DHLN of dhln_256.py trained
 # through FPTN (fptn.py), the training-only pose-transfer GAN (Sec. 3.3,
-# Eq. 9-10). SHTPhaseHook sets the estimator's train_mode per phase; FPTN is
+# Eq. 9-10). SHTTrainLoop sets the estimator's train_mode per phase; FPTN is
 # built only with a train_cfg, so inference models (and published
 # checkpoints) hold DHLN alone, exactly as dhln_256.py builds it.
 #

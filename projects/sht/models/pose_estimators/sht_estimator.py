@@ -344,8 +344,9 @@ class SHTEstimator(DHLNEstimator):
 
         Returns:
             dict[str, Tensor]: Log variables: ``loss`` (generator side
-            total) and its terms, and in ``'fptn'``/``'sht'`` modes
-            ``loss_disc`` (discriminator side total) and its terms.
+            total), ``loss_disc`` (discriminator side total) and every term
+            of both; a model with FPTN reports every term in every mode,
+            0 where the mode does not compute it (constant log columns).
         """
         mode = self.train_mode
         if not isinstance(optim_wrapper, OptimWrapperDict):
