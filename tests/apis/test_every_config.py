@@ -17,9 +17,9 @@ import pytest
 import torch
 from mmengine.config import Config
 
+from helpers import REPO_ROOT as REPO
 import sht  # noqa: F401
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIGS = sorted(
     osp.relpath(p, REPO)
     for p in glob.glob(osp.join(REPO, 'configs', 'sht', '*', '*.py')))

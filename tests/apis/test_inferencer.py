@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 import torch
 
+from helpers import REPO_ROOT as REPO
 import sht  # noqa: F401
 from sht.apis import (FaceInferencer, ImageReadError, WholeImageWarning,
                       face_image, inference_faces)
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(REPO, 'configs', 'sht', 'demo', 'sht_synthetic.py')
 PHOTO = osp.join(REPO, 'tests', 'assets', 'astronaut_face.jpg')
 

@@ -4,7 +4,7 @@ download anything)."""
 import socket
 
 import pytest
-from config_testing import write_dataset_fixtures
+from helpers.face_data import write_dataset_fixtures
 
 
 @pytest.fixture(scope='session')

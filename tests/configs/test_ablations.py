@@ -7,8 +7,8 @@ import os.path as osp
 import re
 
 import pytest
-from config_testing import (config_diff, config_path, load_metafile, load_row,
-                            metric_types, phase_dataloader)
+from helpers.config_testing import (config_diff, config_path, load_metafile,
+                                    load_row, metric_types, phase_dataloader)
 
 from sht.engine import planned_iters
 

@@ -6,7 +6,7 @@ import os.path as osp
 
 import pytest
 
-from config_testing import CONFIG_ROOT, load_config
+from helpers.config_testing import CONFIG_ROOT, load_config
 
 CONFIGS = sorted(glob.glob(osp.join(CONFIG_ROOT, '**', '*.py'),
                            recursive=True))

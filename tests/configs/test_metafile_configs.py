@@ -7,9 +7,10 @@ import os.path as osp
 import re
 
 import pytest
-from config_testing import (DATA_ROOTS, REPO_ROOT, config_path, data_roots,
-                            dataloader_configs, flat_config, load_config,
-                            load_metafile, with_data_roots)
+from helpers.config_testing import (DATA_ROOTS, REPO_ROOT, config_path,
+                                    data_roots, dataloader_configs,
+                                    flat_config, load_config, load_metafile,
+                                    with_data_roots)
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner

@@ -8,7 +8,7 @@ import os.path as osp
 import re
 
 import torch
-from config_testing import load_row, with_data_roots
+from helpers.config_testing import load_row, with_data_roots
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 

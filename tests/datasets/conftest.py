@@ -1,35 +1,25 @@
 """Session fixtures: small face datasets in every raw layout (see
-face_fixtures.py), written under pytest's temporary directory."""
+helpers/face_data.py), written under pytest's temporary directory. Each
+fixture is ``(root, what the builder wrote)``."""
 import pytest
-from face_fixtures import (build_300vw, build_300w, build_celeba, build_wflw,
-                           build_ytf)
+
+from helpers.face_data import (build_300vw, build_300w, build_celeba,
+                               build_wflw, build_ytf)
 
 
-@pytest.fixture(scope='session')
-def face300w_root(tmp_path_factory):
-    root = str(tmp_path_factory.mktemp('300w'))
-    return root, build_300w(root)
+def _layout(fixture_name: str, folder: str, build):
+    """A session fixture writing one raw layout with ``build``."""
+
+    @pytest.fixture(scope='session', name=fixture_name)
+    def layout_root(tmp_path_factory):
+        root = str(tmp_path_factory.mktemp(folder))
+        return root, build(root)
+
+    return layout_root
 
 
-@pytest.fixture(scope='session')
-def wflw_root(tmp_path_factory):
-    root = str(tmp_path_factory.mktemp('wflw'))
-    return root, build_wflw(root)
-
-
-@pytest.fixture(scope='session')
-def celeba_root(tmp_path_factory):
-    root = str(tmp_path_factory.mktemp('celeba'))
-    return root, build_celeba(root)
-
-
-@pytest.fixture(scope='session')
-def face300vw_root(tmp_path_factory):
-    root = str(tmp_path_factory.mktemp('300vw'))
-    return root, build_300vw(root)
-
-
-@pytest.fixture(scope='session')
-def ytf_root(tmp_path_factory):
-    root = str(tmp_path_factory.mktemp('ytf'))
-    return root, build_ytf(root)
+face300w_root = _layout('face300w_root', '300w', build_300w)
+wflw_root = _layout('wflw_root', 'wflw', build_wflw)
+celeba_root = _layout('celeba_root', 'celeba', build_celeba)
+face300vw_root = _layout('face300vw_root', '300vw', build_300vw)
+ytf_root = _layout('ytf_root', 'ytf', build_ytf)

@@ -7,9 +7,9 @@ import re
 
 import numpy as np
 import pytest
-from face_fixtures import (LogLines, build_300vw, build_300w, build_celeba,
-                           build_dataset, build_wflw, random_landmarks,
-                           write_pts)
+from helpers.face_data import (LogLines, build_300vw, build_300w, build_celeba,
+                               build_dataset, build_wflw, random_landmarks,
+                               write_pts)
 from mmpose.registry import TRANSFORMS
 
 from sht.datasets import FaceDataError

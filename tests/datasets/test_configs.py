@@ -6,8 +6,7 @@ import shutil
 
 import numpy as np
 import pytest
-from face_fixtures import (REPO_ROOT, aflw_json, load_tool,
-                           random_landmarks)
+from helpers.face_data import REPO_ROOT, aflw_json, load_tool, random_landmarks
 from mmengine.config import Config
 from mmpose.registry import DATASETS
 

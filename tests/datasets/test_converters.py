@@ -6,9 +6,9 @@ import os.path as osp
 import cv2
 import numpy as np
 import pytest
-from face_fixtures import (REPO_ROOT, aflw_json, build_dataset, frame_image,
-                           load_tool, random_landmarks, textured_image,
-                           write_image)
+from helpers.face_data import (REPO_ROOT, aflw_json, build_dataset,
+                               frame_image, load_tool, random_landmarks,
+                               textured_image, write_image)
 from mmpose.registry import TRANSFORMS
 
 TOOLS = osp.join(REPO_ROOT, 'tools', 'dataset_converters')

@@ -16,9 +16,9 @@ import time
 import cv2
 import numpy as np
 import pytest
-from face_fixtures import (REPO_ROOT, LogLines, build_300vw, build_300w,
-                           build_dataset, build_wflw, frame_image, load_tool,
-                           write_video)
+from helpers.face_data import (REPO_ROOT, LogLines, build_300vw, build_300w,
+                               build_dataset, build_wflw, frame_image,
+                               load_tool, write_video)
 
 from sht.datasets import FaceDataError
 

@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 import torch
-from face_fixtures import build_dataset, frame_image
+from helpers.face_data import build_dataset, frame_image
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 from mmpose.registry import TRANSFORMS

@@ -2,7 +2,7 @@
 import json
 import os.path as osp
 
-from face_fixtures import REPO_ROOT, load_tool
+from helpers.face_data import REPO_ROOT, load_tool
 
 
 def test_benchmark_prints_and_writes_json(tmp_path, capsys):

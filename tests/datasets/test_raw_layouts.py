@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from mmpose.registry import TRANSFORMS
 
-from face_fixtures import build_dataset, frame_image
+from helpers.face_data import build_dataset, frame_image
 
 
 def square_xyxy(box, side_of=lambda w, h: math.ceil(max(w, h))):
@@ -220,7 +220,7 @@ def test_youtube_faces_frames(ytf_root):
 
 
 def test_plain_frame_folders(tmp_path):
-    from face_fixtures import textured_image, write_image
+    from helpers.face_data import textured_image, write_image
     for video, count in (('clip_a', 3), ('sub/clip_b', 2)):
         for i in range(count):
             write_image(str(tmp_path / video / f'frame{i + 1}.png'),

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 import torch
 import torch.nn as nn
-from deploy_testing import TINY_BACKBONE, TINY_M, write_tiny_config
+from helpers.deploy_testing import TINY_M, write_tiny_config
+from helpers.tiny_models import TINY_DHLN
 
 from sht.models.backbones import DHLN, Bottleneck
 from sht.models.inference_optim import (FUSED_FLAG, InferenceOptimHook,
@@ -32,7 +33,7 @@ def randomize_batchnorms(model: nn.Module, seed: int = 0) -> nn.Module:
 
 def tiny_dhln(**kwargs) -> DHLN:
     torch.manual_seed(0)
-    model = DHLN(num_keypoints=5, sr_scale=2, **dict(TINY_BACKBONE,
+    model = DHLN(num_keypoints=5, sr_scale=2, **dict(TINY_DHLN,
                                                       **kwargs))
     randomize_batchnorms(model)
     model.eval()

@@ -1,12 +1,12 @@
 """ONNX export of DHLN (tools/deployment/export_onnx.py) and its parity
 with PyTorch."""
-import importlib.util
 
 import numpy as np
 import pytest
 import torch
-from deploy_testing import (REPO, TINY_CELEBA, TINY_M, random_checkpoint,
-                            write_tiny_config)
+from helpers import load_tool
+from helpers.deploy_testing import (TINY_CELEBA, TINY_M, random_checkpoint,
+                                    write_tiny_config)
 
 ort = pytest.importorskip(
     'onnxruntime',
@@ -14,15 +14,7 @@ ort = pytest.importorskip(
 pytest.importorskip('onnx', reason='onnx is not installed')
 
 
-def _load_tool():
-    spec = importlib.util.spec_from_file_location(
-        'export_onnx', REPO / 'tools' / 'deployment' / 'export_onnx.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-tool = _load_tool()
+tool = load_tool('tools/deployment/export_onnx.py')
 
 
 @pytest.mark.parametrize('base,setting,lr_side,hr_side', [

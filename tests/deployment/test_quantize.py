@@ -4,8 +4,10 @@ landmark error of each variant on a test set."""
 import numpy as np
 import pytest
 import torch
-from deploy_testing import (CONFIGS, TINY_CELEBA, TINY_M, random_checkpoint,
-                            with_synthetic_test_set, write_tiny_config)
+from helpers import load_tool
+from helpers.deploy_testing import (CONFIGS, TINY_CELEBA, TINY_M,
+                                    random_checkpoint, with_synthetic_test_set,
+                                    write_tiny_config)
 from mmengine.config import Config
 
 ort = pytest.importorskip('onnxruntime')
@@ -184,13 +186,7 @@ def test_landmark_error_report_on_the_demo_config(tmp_path):
 
 
 def test_quantize_tool(tiny, tmp_path, capsys):
-    import importlib.util
-
-    from deploy_testing import REPO
-    spec = importlib.util.spec_from_file_location(
-        'quantize_onnx', REPO / 'tools' / 'deployment' / 'quantize_onnx.py')
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+    tool = load_tool('tools/deployment/quantize_onnx.py')
     out = tmp_path / 'graphs'
     res = tool.main([tiny['config'], tiny['ckpt'], str(out),
                      '--calib-faces', '2'])

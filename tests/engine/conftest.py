@@ -7,8 +7,8 @@ import subprocess
 from typing import Dict
 
 import pytest
-from engine_testing import (KILL_AT, console, start_training,
-                            write_tiny_face_data)
+from helpers.engine_testing import KILL_AT, console, start_training
+from helpers.face_data import write_tiny_face_data
 
 RUN_TIMEOUT = 300
 

@@ -9,7 +9,7 @@ from collections import OrderedDict
 import pytest
 import torch
 import torch.distributed as torch_dist
-from engine_testing import TINY_CONFIG, free_port
+from helpers.engine_testing import TINY_CONFIG, free_port
 from mmengine.config import Config
 from mmengine.model import MMSeparateDistributedDataParallel
 from mmengine.registry import init_default_scope

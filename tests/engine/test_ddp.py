@@ -21,9 +21,10 @@ from typing import Dict
 import numpy as np
 import pytest
 import torch
-from engine_testing import (KILL_AT, MAX_ITERS, REPO_ROOT, TINY_TEST_CONFIG,
-                            console, loss_terms, publish_tool, read_scalars,
-                            train_command, train_env)
+from helpers.engine_testing import (KILL_AT, MAX_ITERS, REPO_ROOT,
+                                    TINY_TEST_CONFIG, console, loss_terms,
+                                    publish_tool, read_scalars, train_command,
+                                    train_env)
 from sht.engine.checkpoint_keys import OPTIONAL_PREFIXES as FPTN_KEYS
 
 pytestmark = pytest.mark.skipif(sys.platform == 'win32',

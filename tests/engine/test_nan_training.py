@@ -10,8 +10,8 @@ import sys
 
 import pytest
 import torch
-from engine_testing import (REPO_ROOT, TINY_CONFIG, read_scalars,
-                            train_command, train_env)
+from helpers.engine_testing import (REPO_ROOT, TINY_CONFIG, read_scalars,
+                                    train_command, train_env)
 from mmengine.config import Config
 from mmengine.hooks import Hook
 from mmengine.runner import Runner

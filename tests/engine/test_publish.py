@@ -11,7 +11,7 @@ import sys
 import numpy as np
 import pytest
 import torch
-from engine_testing import MAX_ITERS, REPO_ROOT, TINY_CONFIG, publish_tool
+from helpers.engine_testing import MAX_ITERS, REPO_ROOT, TINY_CONFIG, publish_tool
 from mmengine.config import Config
 from mmpose.apis import inference_topdown, init_model
 from sht.engine.checkpoint_keys import OPTIONAL_PREFIXES as FPTN_KEYS

@@ -8,8 +8,8 @@ same optimizer states on both sides (generator and discriminator).
 import os.path as osp
 
 import torch
-from engine_testing import (KILL_AT, MAX_ITERS, console, loss_terms,
-                            read_scalars)
+from helpers.engine_testing import (KILL_AT, MAX_ITERS, console, loss_terms,
+                                    read_scalars)
 
 
 def _load(path: str) -> dict:

@@ -11,8 +11,8 @@ import subprocess
 
 import pytest
 import torch
-from engine_testing import (MAX_ITERS, REPO_ROOT, loss_terms, read_scalars,
-                            train_command, train_env)
+from helpers.engine_testing import (MAX_ITERS, REPO_ROOT, loss_terms,
+                                    read_scalars, train_command, train_env)
 
 LAST = f'iter_{MAX_ITERS}.pth'
 

@@ -7,8 +7,8 @@ import os.path as osp
 
 import pytest
 import torch
-from runner_standins import (PAPER_PHASES, TinyEstimator, loader, train,
-                             tiny_runner)
+from helpers.runner_standins import (PAPER_PHASES, TinyEstimator, loader,
+                                     train, tiny_runner)
 
 from sht.engine import PhaseSchedule, SHTTrainLoop, planned_iters
 from sht.engine.loops import PHASE_INFO_KEY, PhaseBatches

@@ -1,6 +1,5 @@
 """tools/test.py and tools/analysis/resolution_sweep.py end to end on a tiny
 randomly initialised DHLN and a fixture dataset with 300W-style subsets."""
-import importlib.util
 import json
 import pickle
 import subprocess
@@ -10,9 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tiny_setup import write_tiny_setup
+from helpers import REPO_ROOT, load_tool
+from helpers.tiny_setup import write_tiny_setup
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(REPO_ROOT)
 SUBSETS = ('all', 'common', 'challenging', 'full')
 
 
@@ -118,11 +118,7 @@ def test_test_tool_table_json_and_ced_match_a_recomputation(test_run):
 
 
 def load_sweep_tool():
-    path = REPO / 'tools' / 'analysis' / 'resolution_sweep.py'
-    spec = importlib.util.spec_from_file_location('resolution_sweep', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool('tools/analysis/resolution_sweep.py')
 
 
 def test_resolution_sweep(tiny, test_run, tmp_path):
@@ -153,11 +149,7 @@ def test_resolution_sweep(tiny, test_run, tmp_path):
 
 
 def load_test_tool():
-    path = REPO / 'tools' / 'test.py'
-    spec = importlib.util.spec_from_file_location('sht_test_tool', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool('tools/test.py')
 
 
 @pytest.mark.parametrize('evaluator', [

@@ -4,11 +4,12 @@ import os.path as osp
 
 import pytest
 
+from helpers import REPO_ROOT as REPO
+from helpers import load_tool
 from sht.engine import planned_iters
 from sht.experiments import ExperimentPlan, load_run_config, phase_ends
 from sht.experiments.report import demo_checks
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DEMO = osp.join(REPO, 'configs', 'sht', 'demo')
 ITERS = dict(dhln=6, fptn=3, sht=3, sht_weak=6)
 
@@ -85,7 +86,6 @@ def test_checks_judge_the_final_sht_model():
 def test_ablation_tool_over_two_seeds(tmp_path, monkeypatch):
     """The seed ablation on a few faces: JSON and markdown with a paired
     interval per phase, seeds kept apart."""
-    import importlib.util
     import json
 
     from sht.synthetic import write_300vw, write_300w
@@ -94,10 +94,7 @@ def test_ablation_tool_over_two_seeds(tmp_path, monkeypatch):
     write_300vw(data / '300vw', num_videos=2, frames_per_video=3, seed=0,
                 image_size=96)
     monkeypatch.setenv('SHT_DEMO_DATA', str(data))
-    spec = importlib.util.spec_from_file_location(
-        'ablation', osp.join(REPO, 'tools', 'analysis', 'ablation.py'))
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+    tool = load_tool('tools/analysis/ablation.py')
     work = tmp_path / 'work'
     assert tool.main(['--work-dir', str(work), '--seeds', '0', '1',
                       '--phase-iters', '1', '1', '1', '1',

@@ -3,7 +3,7 @@ and a short training run, all on tiny CPU models."""
 import numpy as np
 import pytest
 import torch
-from dhln_testing import make_face_batch, tiny_model_cfg
+from helpers.tiny_models import make_face_batch, tiny_model_cfg
 from mmengine.registry import init_default_scope
 from mmengine.structures import InstanceData, PixelData
 from mmpose.registry import MODELS

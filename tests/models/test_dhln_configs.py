@@ -5,8 +5,8 @@ import os.path as osp
 import pytest
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
+from helpers import REPO_ROOT as REPO
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 ROWS = {
     # name: (HR size, landmark stream, SR stream, metric types)

@@ -4,7 +4,7 @@ import cv2
 import numpy as np
 import pytest
 import torch
-from dhln_testing import draw_face, make_face_batch, tiny_model_cfg
+from helpers.tiny_models import draw_face, make_face_batch, tiny_model_cfg
 
 TEST_CONFIG = '''
 custom_imports = dict(imports=['sht'], allow_failed_imports=False)

@@ -6,8 +6,8 @@ import subprocess
 import sys
 
 import pytest
+from helpers import REPO_ROOT as REPO
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TOOL = osp.join(REPO, 'tools', 'analysis', 'get_flops.py')
 
 

@@ -10,7 +10,7 @@ from mmengine.runner import Runner
 from torch.utils.data import DataLoader
 
 import sht  # noqa: F401  (registers the modules)
-from sht_testing import make_pair_batch
+from helpers.tiny_models import make_pair_batch
 
 BASE = Path(__file__).resolve().parents[3] / 'configs' / '_base_'
 FPTN_CFG = BASE / 'models' / 'fptn.py'

@@ -13,7 +13,7 @@ from sht.models.fptn import (DualDiscriminatorGANLoss, VGGPerceptualL1Loss,
                              build_fptn, discriminator_losses,
                              fptn_loss_weights, gan_target_loss,
                              generator_losses, l1_loss)
-from sht_testing import tiny_sht_cfg
+from helpers.tiny_models import tiny_sht_cfg
 
 RNG = np.random.default_rng(0)
 

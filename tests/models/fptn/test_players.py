@@ -17,7 +17,7 @@ from torch import nn
 
 import sht  # noqa: F401  (registers the modules)
 from sht.engine.checkpoint_keys import FPTN_CHILDREN
-from sht_testing import make_pair_batch, tiny_sht_cfg
+from helpers.tiny_models import make_pair_batch, tiny_sht_cfg
 
 ADAM = dict(type='Adam', lr=1e-3, betas=(0.5, 0.999))
 OPTIM_CFG = dict(

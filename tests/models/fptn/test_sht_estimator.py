@@ -13,7 +13,7 @@ import sht  # noqa: F401  (registers the modules)
 from sht.engine.checkpoint_keys import FPTN_CHILDREN
 from sht.models.fptn import split_generator_discriminator
 from sht.models.pose_estimators.sht_estimator import SHTEstimator
-from sht_testing import make_pair_batch, tiny_sht_cfg
+from helpers.tiny_models import make_pair_batch, tiny_sht_cfg
 
 FPTN_PREFIXES = tuple(f'{name}.' for name in FPTN_CHILDREN)
 ADAM = dict(type='Adam', lr=1e-3, betas=(0.5, 0.999))

@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 import torch
-from deploy_testing import REPO, write_tiny_config
+from helpers.deploy_testing import REPO, write_tiny_config
 
 from sht.utils import gpu_check
 

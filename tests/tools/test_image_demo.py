@@ -1,7 +1,6 @@
 """demo/image_demo.py with a checkpoint of the demo model (random
 weights): a synthetic face photo (a picture with three panels), two real
 faces, a folder, a video, the whole-image warning and named errors."""
-import importlib.util
 import os
 import os.path as osp
 
@@ -13,19 +12,16 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmpose.registry import MODELS
 
+from helpers import REPO_ROOT as REPO
+from helpers import load_tool
 import sht  # noqa: F401
 from sht.synthetic import SyntheticFaceGenerator
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(REPO, 'configs', 'sht', 'demo', 'sht_synthetic.py')
 
 
 def load_script():
-    spec = importlib.util.spec_from_file_location(
-        'image_demo', osp.join(REPO, 'demo', 'image_demo.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool('demo/image_demo.py')
 
 
 @pytest.fixture(scope='module')

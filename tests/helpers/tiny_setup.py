@@ -1,18 +1,10 @@
 """A tiny end-to-end setup for the tool tests: a 300W-style fixture dataset
-(COCO json with subset tags), a config of a very small DHLN and a randomly
-initialised checkpoint of it."""
-import json
+(COCO json with subset tags, :func:`helpers.face_data.write_fixture_dataset`),
+a config of a very small DHLN and a randomly initialised checkpoint of it."""
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict
 
-import cv2
-import numpy as np
-
-#: subset tags of the fixture faces (300W-style: common / challenging,
-#: both in full)
-FIXTURE_SUBSETS = [['common', 'full'], ['common', 'full'],
-                   ['challenging', 'full'], ['common', 'full'],
-                   ['challenging', 'full'], ['common', 'full']]
+from helpers.face_data import write_fixture_dataset
 
 CONFIG = """
 default_scope = 'mmpose'
@@ -53,54 +45,6 @@ env_cfg = dict(cudnn_benchmark=False, dist_cfg=dict(backend='gloo'),
                mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0))
 log_level = 'INFO'
 """
-
-
-def write_fixture_dataset(root: Path, size: int = 48,
-                          seed: int = 0) -> List[Dict]:
-    """Write images and a COCO-style json with 68 landmarks per face.
-
-    Returns:
-        list[dict]: The annotations written.
-    """
-    rng = np.random.default_rng(seed)
-    (root / 'images').mkdir(parents=True, exist_ok=True)
-    images, annotations = [], []
-    yy, xx = np.mgrid[0:size, 0:size]
-    for i, subsets in enumerate(FIXTURE_SUBSETS):
-        img = np.stack([(xx * 4 + 40 * i) % 256, (yy * 5) % 256,
-                        ((xx + yy) * 3) % 256], -1).astype(np.uint8)
-        img = np.clip(img + rng.normal(0, 20, img.shape), 0,
-                      255).astype(np.uint8)
-        name = f'face_{i}.png'
-        cv2.imwrite(str(root / 'images' / name), img)
-        kpts = rng.uniform(8, size - 8, size=(68, 2))
-        centre = (kpts.min(0) + kpts.max(0)) / 2
-        side = float(np.ceil((kpts.max(0) - kpts.min(0)).max()))
-        images.append(dict(id=i, file_name=name, height=size, width=size))
-        annotations.append(
-            dict(
-                id=i,
-                image_id=i,
-                category_id=1,
-                iscrowd=0,
-                num_keypoints=68,
-                keypoints=np.concatenate([kpts, np.full((68, 1), 2.0)],
-                                         1).reshape(-1).tolist(),
-                center=centre.tolist(),
-                scale=side / 200.0,
-                bbox=[
-                    float(centre[0] - side / 2),
-                    float(centre[1] - side / 2), side, side
-                ],
-                area=side * side,
-                subsets=subsets))
-    with open(root / 'faces.json', 'w') as f:
-        json.dump(
-            dict(
-                images=images,
-                annotations=annotations,
-                categories=[dict(id=1, name='face')]), f)
-    return annotations
 
 
 def write_tiny_setup(root: Path) -> Dict[str, Path]:

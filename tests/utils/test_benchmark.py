@@ -1,27 +1,19 @@
 """tools/analysis/benchmark.py and sht.utils.benchmarking: timing, memory,
 targets, an end-to-end run on tiny configs."""
-import importlib.util
 import json
 import sys
 
 import pytest
 import torch
-from deploy_testing import (REPO, TINY_CELEBA, TINY_M, with_synthetic_test_set,
-                            write_tiny_config)
+from helpers import load_tool
+from helpers.deploy_testing import (TINY_CELEBA, TINY_M,
+                                    with_synthetic_test_set, write_tiny_config)
 
 from sht.utils import benchmarking
 from sht.utils.benchmarking import PeakMemory
 
 
-def _load_tool():
-    spec = importlib.util.spec_from_file_location(
-        'sht_benchmark', REPO / 'tools' / 'analysis' / 'benchmark.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-bench = _load_tool()
+bench = load_tool('tools/analysis/benchmark.py')
 
 
 class FakeClock:

@@ -2,24 +2,20 @@
 of each run (phases 1-2, SHT and its control, SHN, FHS) on a handful of
 synthetic faces, then the tables and every picture."""
 import glob
-import importlib.util
 import json
 import math
 import os.path as osp
 
 import pytest
 
+from helpers import REPO_ROOT as REPO
+from helpers import load_tool
 from sht.synthetic import write_300vw, write_300w
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
 def load_driver():
-    spec = importlib.util.spec_from_file_location(
-        'run_demo', osp.join(REPO, 'tools', 'misc', 'run_demo.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool('tools/misc/run_demo.py')
 
 
 @pytest.fixture(scope='module')

@@ -1,29 +1,22 @@
 """Synthetic faces written in every raw layout (300W, WFLW, CelebA, 300VW)
 come back with the same landmarks through the dataset readers (raw layout)
 and through the converters (COCO json)."""
-import importlib.util
 import os.path as osp
 
 import numpy as np
 import pytest
 from mmpose.registry import DATASETS, TRANSFORMS
 
+from helpers import load_tool
 import sht  # noqa: F401  (registers the datasets)
 from sht.synthetic import write_300vw, write_300w, write_celeba, write_wflw
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-CONVERTERS = osp.join(REPO, 'tools', 'dataset_converters')
 SIZE = 64  # image side: small and fast
 
 
 def converter(name: str):
     """The ``main`` of tools/dataset_converters/<name>.py."""
-    spec = importlib.util.spec_from_file_location(
-        'converter_' + name.replace('2', '_to_'),
-        osp.join(CONVERTERS, name + '.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.main
+    return load_tool(f'tools/dataset_converters/{name}.py').main
 
 
 def build(**cfg):

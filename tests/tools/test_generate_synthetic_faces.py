@@ -1,22 +1,14 @@
 """tools/misc/generate_synthetic_faces.py: layouts, manifest, idempotence."""
-import importlib.util
 import json
 from pathlib import Path
 
 import cv2
 import pytest
-
-TOOL = Path(__file__).resolve().parents[2] / 'tools' / 'misc' / \
-    'generate_synthetic_faces.py'
-
+from helpers import load_tool
 
 @pytest.fixture(scope='module')
 def tool():
-    spec = importlib.util.spec_from_file_location('generate_synthetic_faces',
-                                                  TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool('tools/misc/generate_synthetic_faces.py')
 
 
 def _mtimes(folder: Path) -> dict:

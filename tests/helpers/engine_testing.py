@@ -1,7 +1,7 @@
-"""Helpers of the engine tests: tiny synthetic data, a SIGKILL hook, and
-readers of a run's outputs. Importable by training subprocesses (the tests
-put this folder on PYTHONPATH; the tiny config imports it)."""
-import importlib.util
+"""Helpers of the engine tests: training subprocesses, a SIGKILL hook, and
+readers of a run's outputs. Importable by training subprocesses as
+``helpers.engine_testing`` (the tests put ``tests/`` on PYTHONPATH; the tiny
+configs in ``helpers/configs`` import it)."""
 import json
 import os
 import os.path as osp
@@ -16,7 +16,8 @@ import torch
 from mmengine.hooks import Hook
 from mmpose.registry import HOOKS
 
-REPO_ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
+from helpers import REPO_ROOT, load_tool
+
 TINY_CONFIG = osp.join(osp.dirname(osp.abspath(__file__)), 'configs',
                        'sht_tiny_phases.py')
 # the same with a test set and metric, for tools/test.py
@@ -112,30 +113,14 @@ def model_weights(model: torch.nn.Module,
 
 def publish_tool():
     """``tools/misc/publish_model.py`` as a module."""
-    spec = importlib.util.spec_from_file_location(
-        'publish_model', osp.join(REPO_ROOT, 'tools', 'misc',
-                                  'publish_model.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def write_tiny_face_data(root: str) -> str:
-    """Write 6 labeled training faces (raw 300W layout, 68 points) and 4
-    unlabeled ones (raw CelebA layout), 64x64 px, under ``root``."""
-    from sht.synthetic import write_300w, write_celeba
-    write_300w(osp.join(root, '300w'), num_per_subset=2, seed=0,
-               image_size=64)
-    write_celeba(osp.join(root, 'celeba'), num_images=4, seed=1,
-                 image_size=64)
-    return root
+    return load_tool('tools/misc/publish_model.py')
 
 
 def train_env(data_root: str, threads: int = 1) -> Dict[str, str]:
-    """Environment of a training subprocess: the tiny data, this folder
+    """Environment of a training subprocess: the tiny data, ``helpers``
     importable, few threads (the same count on every compared run)."""
     env = dict(os.environ)
-    paths = [osp.dirname(osp.abspath(__file__)),
+    paths = [osp.dirname(osp.dirname(osp.abspath(__file__))),
              osp.join(REPO_ROOT, 'projects')]
     if env.get('PYTHONPATH'):
         paths.append(env['PYTHONPATH'])

@@ -7,16 +7,11 @@ import os.path as osp
 from pathlib import Path
 from typing import Dict
 
-REPO = Path(__file__).resolve().parents[2]
-CONFIGS = REPO / 'configs' / 'sht'
+from helpers import REPO_ROOT
+from helpers.tiny_models import TINY_DHLN, TINY_FPTN
 
-TINY_BACKBONE = dict(
-    num_stacks=2,
-    stack_channels=16,
-    hourglass_depth=2,
-    sr_channels=8,
-    num_sr_blocks=1,
-    sr_hidden_channels=8)
+REPO = Path(REPO_ROOT)
+CONFIGS = REPO / 'configs' / 'sht'
 
 # "-M" setting at 1/4 size: HR 64 -> LR 16, SR x4, 16x16 heatmaps
 TINY_M = dict(hr=64, lr_size=16, lr_upsample_to=None, heatmap=16, sr=4)
@@ -34,10 +29,9 @@ model = dict(
     test_cfg=dict(flip_test=False){extra})
 '''
 
-_FPTN = ''',
-    fptn=dict(
-        generator=dict(base_channels=4, num_blocks=1),
-        discriminator=dict(base_channels=4, num_res_blocks=1))'''
+_FPTN = ',\n    fptn=dict(generator=dict({generator}),\n              discriminator=dict({discriminator}))'.format(
+    **{part: ', '.join(f'{k}={v!r}' for k, v in sizes.items())
+       for part, sizes in TINY_FPTN.items()})
 
 
 def write_tiny_config(folder: Path,
@@ -58,7 +52,7 @@ def write_tiny_config(folder: Path,
     Returns:
         str: The config path.
     """
-    bb = dict(TINY_BACKBONE, **backbone)
+    bb = dict(TINY_DHLN, **backbone)
     text = _TEMPLATE.format(
         base=str(CONFIGS / base),
         backbone=', '.join(f'{k}={v!r}' for k, v in bb.items()),

@@ -5,9 +5,12 @@
 # `celeba/` (unlabeled, raw CelebA layout), as the tests write them with
 # sht.synthetic. Phases: 3 iterations DHLN, 3 FPTN, 4 SHT, 4 weakly
 # supervised SHT (labeled + unlabeled pairs).
-_base_ = ['../../../configs/_base_/default_runtime.py']
+_base_ = [
+    '../../../configs/_base_/default_runtime.py',
+    '../../../configs/_base_/models/fptn.py'
+]
 
-custom_imports = dict(imports=['sht', 'engine_testing'],
+custom_imports = dict(imports=['sht', 'helpers.engine_testing'],
                       allow_failed_imports=False)
 
 data_root = '{{$SHT_TINY_DATA:data/sht_tiny}}'
@@ -121,18 +124,7 @@ train_cfg = dict(
         dict(name='sht_weak', iters=4, train_dataloader='weak_dataloader')
     ],
     val_interval=1000)
-optim_wrapper = dict(
-    constructor='SHTOptimWrapperConstructor',
-    generator=dict(
-        type='OptimWrapper',
-        optimizer=dict(type='Adam', lr=2e-4, betas=(0.5, 0.999))),
-    discriminator=dict(
-        type='OptimWrapper',
-        optimizer=dict(type='Adam', lr=2e-4, betas=(0.5, 0.999))))
-model_wrapper_cfg = dict(
-    type='MMSeparateDistributedDataParallel',
-    broadcast_buffers=False,
-    find_unused_parameters=True)
+# optim_wrapper (Adam 2e-4 on both sides) and model_wrapper_cfg: FPTN's base
 
 custom_hooks = [
     dict(type='SyncBuffersHook'),
