@@ -11,6 +11,7 @@ from helpers.config_testing import (config_diff, config_path, load_metafile,
                                     load_row, metric_types, phase_dataloader)
 
 from sht.engine import planned_iters
+from sht.engine.loops import run_phase_specs
 
 ENTRIES = {entry['Name']: entry for entry in load_metafile()}
 
@@ -53,13 +54,13 @@ ALLOWED = {
         r'load_from',
     ],
     # the unlabeled dataset and what it needs: the weakly-supervised phase
-    # that reads it (its dataloader and length) and the start from the
-    # parent's last checkpoint.
+    # of the recipe that reads it (its dataloader; the run trains that phase
+    # alone) and the start from the parent's last checkpoint.
     'unlabeled_data': [
         r'unlabeled_\w+(\..+)?',
         r'weak_dataloader\..+',
-        r'train_cfg\.phases\.2\..+',
         r'train_cfg\.start_phase',
+        r'train_cfg\.end_phase',
         r'load_from',
     ],
     'same_training': [],
@@ -214,8 +215,11 @@ def test_weak_rows_add_a_phase_with_the_unlabeled_data(child):
     cfg, parent = load_row(child), load_row(parent_name)
     hook, parent_hook = cfg.train_cfg, parent.train_cfg
     assert hook.type == parent_hook.type == 'SHTTrainLoop'
-    assert [p.name for p in parent_hook.phases] == ['fptn', 'sht']
+    # one recipe: the parent trains phases 2-3 of it, the row phase 4 alone
+    assert hook.phases == parent_hook.phases
     assert [p.name for p in hook.phases] == ['fptn', 'sht', 'sht_weak']
+    assert [p['name'] for p in run_phase_specs(parent_hook)] == ['fptn', 'sht']
+    assert [p['name'] for p in run_phase_specs(hook)] == ['sht_weak']
     # phase 4 of Sec. 4.1, continuing from the parent's last checkpoint
     assert hook.start_phase == 'sht_weak'
     assert cfg.load_from == last_checkpoint(parent_name)
@@ -265,8 +269,9 @@ def test_sht_row_is_its_dhln_row_plus_fptn(sht_row):
     assert cfg.load_from == last_checkpoint(dhln_row)
     hook = cfg.train_cfg
     assert hook.type == 'SHTTrainLoop' and 'start_phase' not in hook
-    assert [p.name for p in hook.phases] == ['fptn', 'sht']
-    assert sum(p.iters for p in hook.phases) == planned_iters(hook)
+    trained = run_phase_specs(hook)
+    assert [p['name'] for p in trained] == ['fptn', 'sht']
+    assert sum(p['iters'] for p in trained) == planned_iters(hook)
     assert cfg.train_dataloader.dataset == cfg.train_pair_dataset
 
 

@@ -6,6 +6,7 @@ from typing import Any, Dict, Iterator, List, Tuple
 
 import yaml
 from mmengine.config import Config
+from sht.engine.loops import run_phase_specs
 
 from helpers import REPO_ROOT
 from helpers.face_data import DATA_ROOTS
@@ -77,12 +78,15 @@ def config_diff(child: Any, parent: Any) -> Dict[str, Tuple]:
 
 def dataloader_configs(cfg: Config) -> Iterator[Tuple[str, dict]]:
     """(where, dataloader config) for the runner's dataloaders and every
-    training phase that brings its own."""
+    phase the run trains (``start_phase`` to ``end_phase``) that brings its
+    own."""
     for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         if cfg.get(key):
             yield key, cfg[key]
-    for j, phase in enumerate((cfg.get('train_cfg') or {}).get('phases', [])):
-        if phase.get('train_dataloader'):
+    train_cfg = cfg.get('train_cfg') or {}
+    trained = run_phase_specs(train_cfg) if 'phases' in train_cfg else []
+    for j, phase in enumerate(train_cfg.get('phases', [])):
+        if phase in trained and phase.get('train_dataloader'):
             yield (f'train_cfg.phases.{j}.train_dataloader',
                    phase_dataloader(cfg, phase))
 

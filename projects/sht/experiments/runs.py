@@ -9,7 +9,7 @@ from typing import Dict, List, Optional, Tuple
 
 from mmengine.config import Config
 
-from ..engine.loops import planned_iters
+from ..engine.loops import planned_iters, run_phase_specs
 from ..utils.launch import build_runner
 
 PHASES = ('dhln', 'fptn', 'sht', 'sht_weak')
@@ -35,12 +35,7 @@ def phase_loop(cfg: Config) -> dict:
 
 def _run_phases(cfg: Config) -> List[dict]:
     """The phases from the loop's ``start_phase`` to its ``end_phase``."""
-    loop = phase_loop(cfg)
-    phases = list(loop['phases'])
-    names = [p['name'] for p in phases]
-    start = names.index(loop.get('start_phase') or names[0])
-    end = names.index(loop.get('end_phase') or names[-1])
-    return phases[start:end + 1]
+    return run_phase_specs(phase_loop(cfg))
 
 
 def phase_ends(cfg: Config) -> List[Tuple[str, int]]:

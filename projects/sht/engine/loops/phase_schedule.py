@@ -10,7 +10,8 @@ on how the run got there (a resumed run gets the same answer).
 """
 import bisect
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import (Dict, List, Mapping, Optional, Sequence, Tuple,
+                    Union)
 
 # Training mode of the estimator (``SHTEstimator.train_mode``) of each phase
 # of the paper's recipe.
@@ -220,3 +221,21 @@ class PhaseSchedule:
                          f'[{begin}, {end}), data: {data}, frozen: '
                          f'{list(phase.frozen) or "none"}')
         return '\n'.join(lines)
+
+
+def run_phase_specs(train_cfg: Mapping) -> List[dict]:
+    """The phase dicts an ``SHTTrainLoop`` config trains: from its
+    ``start_phase`` to its ``end_phase`` (both default to the ends of the
+    list), in order.
+
+    Args:
+        train_cfg (Mapping): ``dict(type='SHTTrainLoop', phases=[...], ...)``.
+
+    Returns:
+        list[dict]: The phases of the run, as given in the config.
+    """
+    phases = list(train_cfg['phases'])
+    names = [p['name'] for p in phases]
+    start = names.index(train_cfg.get('start_phase') or names[0])
+    end = names.index(train_cfg.get('end_phase') or names[-1])
+    return phases[start:end + 1]
