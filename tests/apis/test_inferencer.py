@@ -186,6 +186,33 @@ def test_plain_mmpose_inferencer_with_a_face_config(model_and_ckpt):
     assert np.asarray(out['predictions'][0][0]['keypoints']).shape == (68, 2)
 
 
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason='mmpose 1.3.2: Pose2DInferencer.preprocess_single reads '
+    'mmcv.imread(path).shape before any plugin code runs, and mmcv.imread '
+    'returns None for a file it cannot decode; FaceInferencer checks the '
+    'decode and names the file (test above)')
+def test_plain_mmpose_inferencer_names_a_file_that_is_not_an_image(
+        model_and_ckpt, tmp_path):
+    """Issue 15, row "non-image file to MMPoseInferencer", through mmpose's
+    own inferencer. It fails today with mmpose's ``'NoneType' object has no
+    attribute 'shape'``; when mmpose checks the decode, this passes and the
+    strict xfail turns red, so the row is revisited."""
+    from mmpose.apis import MMPoseInferencer
+    inferencer = MMPoseInferencer(pose2d=CONFIG,
+                                  pose2d_weights=model_and_ckpt[1],
+                                  det_model='whole_image', device='cpu')
+    fake = tmp_path / 'holiday.jpg'
+    fake.write_bytes(b'this is text, not a JPEG')
+    try:
+        next(inferencer(str(fake)))
+    except Exception as error:  # whatever mmpose raises must name the file
+        assert 'holiday.jpg' in str(error), repr(error)
+    else:
+        pytest.fail('an undecodable file gave no error')
+
+
 def test_inferencer_names_a_config_without_metainfo(tmp_path):
     """A user config whose training set names no keypoints (CelebA's class
     gives none without num_keypoints) gets an error, not a bare assert."""
