@@ -21,11 +21,8 @@ import time
 ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 sys.path.insert(0, osp.join(ROOT, 'projects'))
 import sht  # noqa: E402,F401  (before mmengine: hides a torch notice)
-import torch  # noqa: E402
-from mmengine.registry import init_default_scope  # noqa: E402
 
-from sht.experiments.runs import phase_iters_arg  # noqa: E402
-from sht.experiments import ExperimentPlan, paired_rows  # noqa: E402
+from sht.experiments import paired_rows, plan_from_args  # noqa: E402
 from sht.experiments.report import (paired_table,  # noqa: E402
                                     train_and_evaluate)
 
@@ -50,11 +47,7 @@ def parse_args(argv=None) -> argparse.Namespace:
 def main(argv=None) -> int:
     args = parse_args(argv)
     start = time.time()
-    torch.set_num_threads(args.threads)
-    init_default_scope('mmpose')
-    iters = phase_iters_arg(args.phase_iters)
-    plan = ExperimentPlan(args.config_dir, osp.abspath(args.work_dir), iters,
-                          seeds=args.seeds, baselines=False)
+    plan = plan_from_args(args, seeds=args.seeds, baselines=False)
     seconds, data, results = train_and_evaluate(plan)
     paired = paired_rows(results['nme'], args.seeds)
     table = paired_table(paired)

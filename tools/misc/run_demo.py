@@ -29,13 +29,10 @@ ROOT = osp.abspath(osp.join(osp.dirname(__file__), '..', '..'))
 sys.path.insert(0, osp.join(ROOT, 'projects'))
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 import sht  # noqa: E402,F401  (before mmengine: hides a torch notice)
-import torch  # noqa: E402
-from mmengine.registry import init_default_scope  # noqa: E402
 
 import demo_figures as figs  # noqa: E402
 from sht.engine import planned_iters  # noqa: E402
-from sht.experiments.runs import phase_iters_arg  # noqa: E402
-from sht.experiments import ExperimentPlan, phase_ends  # noqa: E402
+from sht.experiments import phase_ends, plan_from_args  # noqa: E402
 from sht.experiments.report import (demo_checks, demo_table,  # noqa: E402
                                     paired_table, train_and_evaluate,
                                     transfer_table)
@@ -73,11 +70,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
     start = time.time()
-    torch.set_num_threads(args.threads)
-    init_default_scope('mmpose')
-    iters = phase_iters_arg(args.phase_iters)
-    plan = ExperimentPlan(args.config_dir, osp.abspath(args.work_dir), iters,
-                          seeds=[args.seed],
+    plan = plan_from_args(args, seeds=[args.seed],
                           baselines=not args.no_baselines)
     seconds, data, results = train_and_evaluate(plan, args.force,
                                                 args.num_show)

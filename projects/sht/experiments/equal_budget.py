@@ -22,13 +22,15 @@ from typing import Dict, List, Optional, Sequence
 import numpy as np
 import torch
 from mmengine.config import Config
+from mmengine.registry import init_default_scope
 from mmengine.runner import load_checkpoint
 from mmpose.registry import MODELS
 
 from ..evaluation.checkpoint_eval import evaluate, metric_row, model_predictor
 from ..evaluation.functional import mean_std, paired_bootstrap
 from ..evaluation.transfer import evaluate_transfer
-from .runs import checkpoint_path, load_run_config, phase_ends, train_run
+from .runs import (checkpoint_path, load_run_config, phase_ends,
+                   phase_iters_arg, train_run)
 
 ARMS = {
     'pretrain': 'sht_synthetic.py',
@@ -98,6 +100,18 @@ class ExperimentPlan:
         for seed in self.seeds:
             cfgs += [self.config('sht', seed), self.config('control', seed)]
         return cfgs
+
+
+def plan_from_args(args, seeds: Sequence[int],
+                   baselines: bool) -> ExperimentPlan:
+    """The plan of a command line (``args.config_dir``, ``args.work_dir``,
+    ``args.phase_iters``), after setting torch's CPU threads
+    (``args.threads``) and mmpose's default scope."""
+    torch.set_num_threads(args.threads)
+    init_default_scope('mmpose')
+    return ExperimentPlan(args.config_dir, osp.abspath(args.work_dir),
+                          phase_iters_arg(args.phase_iters), seeds=list(seeds),
+                          baselines=baselines)
 
 
 def train_arms(plan: ExperimentPlan, force: bool = False) -> Dict[str, float]:
