@@ -31,6 +31,12 @@ ABLATIONS['SHT-M+AFLW_300W'] = ('SHT-M_300W', 'unlabeled_data')
 # Table 6 re-reads the SHT-M-i training with the inter-pupil NME
 ABLATIONS['SHT-M-i+CelebA_300W'] = ('SHT-M-i_300W', 'same_training')
 
+
+def ablations_of(kind):
+    """The ablation rows of ``kind``, sorted."""
+    return sorted(c for c, (_, k) in ABLATIONS.items() if k == kind)
+
+
 # The only flattened keys each kind may change (regular expressions).
 ALLOWED = {
     # SHN = DHLN-M without the face hallucination stream; with no
@@ -153,14 +159,19 @@ def test_ablation_changes_only_what_the_paper_describes(child):
         assert not diff
 
 
-@pytest.mark.parametrize(
-    'child',
-    sorted(c for c, (_, k) in ABLATIONS.items() if k == 'sr_stream_switch'))
-def test_shn_switches_off_the_sr_stream(child):
+def switched_off(child, stream, kept):
+    """Row ``child`` and its parent, checking that the row switches off
+    the parent's ``stream`` and keeps its ``kept`` stream."""
     cfg, parent = load_row(child), load_row(ABLATIONS[child][0])
-    assert parent.model.backbone.with_sr_stream is True
-    assert cfg.model.backbone.with_sr_stream is False
-    assert cfg.model.backbone.with_landmark_stream is True
+    assert getattr(parent.model.backbone, f'with_{stream}_stream') is True
+    assert getattr(cfg.model.backbone, f'with_{stream}_stream') is False
+    assert getattr(cfg.model.backbone, f'with_{kept}_stream') is True
+    return cfg, parent
+
+
+@pytest.mark.parametrize('child', ablations_of('sr_stream_switch'))
+def test_shn_switches_off_the_sr_stream(child):
+    cfg, parent = switched_off(child, 'sr', kept='landmark')
     assert metric_types(parent.test_evaluator) == [
         'FaceLandmarkMetric', 'HallucinationMetric'
     ]
@@ -168,15 +179,9 @@ def test_shn_switches_off_the_sr_stream(child):
     assert cfg.val_evaluator == parent.val_evaluator[:1]
 
 
-@pytest.mark.parametrize(
-    'child',
-    sorted(c for c, (_, k) in ABLATIONS.items()
-           if k == 'landmark_stream_switch'))
+@pytest.mark.parametrize('child', ablations_of('landmark_stream_switch'))
 def test_fhs_switches_off_the_landmark_stream(child):
-    cfg, parent = load_row(child), load_row(ABLATIONS[child][0])
-    assert parent.model.backbone.with_landmark_stream is True
-    assert cfg.model.backbone.with_landmark_stream is False
-    assert cfg.model.backbone.with_sr_stream is True
+    cfg, parent = switched_off(child, 'landmark', kept='sr')
     assert cfg.model.test_cfg.flip_test is False
     hallucination = [
         m for m in parent.test_evaluator if m['type'] == 'HallucinationMetric'
@@ -185,9 +190,7 @@ def test_fhs_switches_off_the_landmark_stream(child):
     assert cfg.val_evaluator == hallucination
 
 
-@pytest.mark.parametrize(
-    'child',
-    sorted(c for c, (_, k) in ABLATIONS.items() if k == 'no_gradient_loss'))
+@pytest.mark.parametrize('child', ablations_of('no_gradient_loss'))
 def test_nograd_sets_gamma3_to_zero(child):
     parent_name = ABLATIONS[child][0]
     cfg, parent = load_row(child), load_row(parent_name)
@@ -207,9 +210,7 @@ def test_nograd_sets_gamma3_to_zero(child):
     assert parent.load_from == last_checkpoint(earlier)
 
 
-@pytest.mark.parametrize(
-    'child',
-    sorted(c for c, (_, k) in ABLATIONS.items() if k == 'unlabeled_data'))
+@pytest.mark.parametrize('child', ablations_of('unlabeled_data'))
 def test_weak_rows_add_a_phase_with_the_unlabeled_data(child):
     parent_name = ABLATIONS[child][0]
     cfg, parent = load_row(child), load_row(parent_name)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from helpers.face_data import (LogLines, build_300vw, build_300w, build_celeba,
                                build_dataset, build_wflw, random_landmarks,
-                               write_pts)
+                               replace_line, wflw_list_file, write_pts)
 from mmpose.registry import TRANSFORMS
 
 from sht.datasets import FaceDataError
@@ -46,11 +46,7 @@ def test_pts_wrong_point_count(face300w):
             type='SHTFace300WDataset', data_root=face300w,
             raw_split='challenging')
     # a correct header but a missing point line: "}" is on line 71
-    with open(pts) as f:
-        lines = f.read().splitlines()
-    lines[1] = 'n_points: 68'
-    with open(pts, 'w') as f:
-        f.write('\n'.join(lines) + '\n')
+    replace_line(pts, 1, 'n_points: 68')
     with raises_naming(pts, 71, 'found 67 points'):
         read_pts(pts, 68)
 
@@ -60,11 +56,7 @@ def test_pts_wrong_point_count(face300w):
                                          ('7', 'broken point line')])
 def test_pts_broken_line(face300w, bad, problem):
     pts = ibug_pts(face300w)
-    with open(pts) as f:
-        lines = f.read().splitlines()
-    lines[9] = bad  # line 10 of the file
-    with open(pts, 'w') as f:
-        f.write('\n'.join(lines) + '\n')
+    replace_line(pts, 9, bad)  # line 10 of the file
     with raises_naming(pts, 10, problem):
         build_dataset(
             type='SHTFace300WDataset', data_root=face300w, raw_split='full')
@@ -81,14 +73,9 @@ def test_pts_without_braces(tmp_path):
 def test_wflw_wrong_field_count(tmp_path):
     root = str(tmp_path)
     build_wflw(root)
-    list_file = osp.join(root, 'WFLW_annotations',
-                         'list_98pt_rect_attr_train_test',
-                         'list_98pt_rect_attr_test.txt')
-    with open(list_file) as f:
-        lines = f.read().splitlines()
-    lines[1] = ' '.join(lines[1].split()[1:])  # 206 fields on line 2
-    with open(list_file, 'w') as f:
-        f.write('\n'.join(lines) + '\n')
+    list_file = wflw_list_file(root, 'test')
+    replace_line(list_file, 1,
+                 lambda t: ' '.join(t.split()[1:]))  # 206 fields on line 2
     with raises_naming(list_file, 2, 'found 206 fields.*expected 207'):
         build_dataset(
             type='SHTWFLWDataset', data_root=root, raw_split='test',
@@ -100,16 +87,14 @@ def test_wflw_wrong_field_count(tmp_path):
 def test_wflw_zero_size_box_and_missing_image(tmp_path):
     root = str(tmp_path)
     build_wflw(root)
-    list_file = osp.join(root, 'WFLW_annotations',
-                         'list_98pt_rect_attr_train_test',
-                         'list_98pt_rect_attr_train.txt')
-    with open(list_file) as f:
-        lines = f.read().splitlines()
-    fields = lines[2].split()
-    fields[198] = fields[196]  # x_max = x_min on line 3
-    lines[2] = ' '.join(fields)
-    with open(list_file, 'w') as f:
-        f.write('\n'.join(lines) + '\n')
+    list_file = wflw_list_file(root, 'train')
+
+    def zero_width(line):
+        fields = line.split()
+        fields[198] = fields[196]  # x_max = x_min
+        return ' '.join(fields)
+
+    replace_line(list_file, 2, zero_width)  # line 3
     cfg = dict(type='SHTWFLWDataset', data_root=root, raw_split='train',
                data_prefix=dict(img='WFLW_images/'))
     with raises_naming(list_file, 3, 'box of zero size'):
@@ -175,21 +160,13 @@ def test_celeba_zero_size_box_and_bad_rows(tmp_path):
     root = str(tmp_path)
     build_celeba(root)
     bbox_file = osp.join(root, 'list_bbox_celeba.txt')
-    with open(bbox_file) as f:
-        lines = f.read().splitlines()
-    lines[4] = '000003.jpg 10 10 0 40'  # line 5: width 0
-    with open(bbox_file, 'w') as f:
-        f.write('\n'.join(lines) + '\n')
+    replace_line(bbox_file, 4, '000003.jpg 10 10 0 40')  # line 5: width 0
     with raises_naming(bbox_file, 5, 'box of zero size'):
         build_dataset(
             type='SHTCelebADataset', data_root=root, raw_split='all',
             aligned=False, box_source='bbox', labeled=False)
     landmarks = osp.join(root, 'list_landmarks_align_celeba.txt')
-    with open(landmarks) as f:
-        lines = f.read().splitlines()
-    lines[3] = lines[3] + ' 99'  # line 4: 12 fields
-    with open(landmarks, 'w') as f:
-        f.write('\n'.join(lines) + '\n')
+    replace_line(landmarks, 3, lambda t: t + ' 99')  # line 4: 12 fields
     with raises_naming(landmarks, 4, 'found 12 fields'):
         build_dataset(type='SHTCelebADataset', data_root=root,
                       raw_split='all')

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 from helpers.face_data import (REPO_ROOT, LogLines, build_300vw, build_300w,
                                build_dataset, build_wflw, frame_image,
-                               load_tool, write_video)
+                               load_tool, replace_line, write_video)
 
 from sht.datasets import FaceDataError
 
@@ -55,14 +55,6 @@ def named_then_skipped(cfg, path, match):
         ds = build_dataset(**cfg, skip_invalid=True)
     assert 'skipped 1 invalid sample(s)' in log.text
     return ds
-
-
-def replace_line(path, index, text):
-    with open(path) as f:
-        lines = f.read().splitlines()
-    lines[index] = text(lines[index]) if callable(text) else text
-    with open(path, 'w') as f:
-        f.write('\n'.join(lines) + ('\n' if lines else ''))
 
 
 @pytest.fixture

@@ -118,29 +118,20 @@ PIPE = [
 ]
 
 
+def image_pairs(**dataset):
+    """Image pairs (two views of one face, through PIPE) of ``dataset``."""
+    return dict(type='FacePairDataset', pair_mode='image',
+                dataset=dict(dataset, serialize_data=False), pipeline=PIPE)
+
+
 def mixed_cfg(face300w, celeba, **unlabeled_extra):
     return dict(
         type='LabeledUnlabeledDataset',
-        labeled=dict(
-            type='FacePairDataset',
-            pair_mode='image',
-            dataset=dict(
-                type='SHTFace300WDataset',
-                data_root=face300w,
-                raw_split='train',
-                serialize_data=False),
-            pipeline=PIPE),
-        unlabeled=dict(
-            type='FacePairDataset',
-            pair_mode='image',
-            dataset=dict(
-                type='SHTCelebADataset',
-                data_root=celeba,
-                raw_split='all',
-                labeled=False,
-                serialize_data=False,
-                **unlabeled_extra),
-            pipeline=PIPE))
+        labeled=image_pairs(
+            type='SHTFace300WDataset', data_root=face300w, raw_split='train'),
+        unlabeled=image_pairs(
+            type='SHTCelebADataset', data_root=celeba, raw_split='all',
+            labeled=False, **unlabeled_extra))
 
 
 def test_mixed_pairs_dataloader(face300w_root, celeba_root):

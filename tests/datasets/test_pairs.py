@@ -130,12 +130,16 @@ def test_pair_view_sampling_distribution():
     assert abs(np.corrcoef(rotations, scales)[0, 1]) < 0.08
 
 
-def test_video_pairs_are_two_frames_of_one_video(face300vw_root):
-    root, _ = face300vw_root
-    frames = build_dataset(
-        type='SHTFace300VWDataset', data_root=root, raw_split='all')
-    pairs = FacePairDataset(
+def video_pairs(dataset_type, root):
+    """The frames of every video below ``root`` and their video pairs (no
+    random view: the frames as they are)."""
+    frames = build_dataset(type=dataset_type, data_root=root, raw_split='all')
+    return frames, FacePairDataset(
         frames, view_pipeline(pair_view=False), pair_mode='video')
+
+
+def test_video_pairs_are_two_frames_of_one_video(face300vw_root):
+    frames, pairs = video_pairs('SHTFace300VWDataset', face300vw_root[0])
     np.random.seed(2)
     partners = {}
     for idx in range(len(pairs)):
@@ -161,11 +165,7 @@ def test_video_pairs_are_two_frames_of_one_video(face300vw_root):
 
 
 def test_unlabeled_frame_pairs(ytf_root):
-    root, videos = ytf_root
-    frames = build_dataset(
-        type='SHTFrameFolderDataset', data_root=root, raw_split='all')
-    pairs = FacePairDataset(
-        frames, view_pipeline(pair_view=False), pair_mode='video')
+    _, pairs = video_pairs('SHTFrameFolderDataset', ytf_root[0])
     for idx in range(len(pairs)):
         view_j, view_k = pairs[idx]
         for view in (view_j, view_k):

@@ -9,6 +9,13 @@ from mmpose.registry import TRANSFORMS
 from helpers.face_data import build_dataset, frame_image
 
 
+def read_raw(dataset_type, root, split, **cfg):
+    """Dataset ``dataset_type`` reading split ``split`` of the raw layout
+    below ``root``."""
+    return build_dataset(
+        type=dataset_type, data_root=root, raw_split=split, **cfg)
+
+
 def square_xyxy(box, side_of=lambda w, h: math.ceil(max(w, h))):
     """Expected square face box (hand formula, independent of the code)."""
     x1, y1, x2, y2 = box
@@ -35,8 +42,7 @@ def load_image(info):
                                                   ('full', 4), ('test', 2)])
 def test_300w_raw_splits(face300w_root, split, expected_count):
     root, expected = face300w_root
-    ds = build_dataset(
-        **dict(type='SHTFace300WDataset', data_root=root, raw_split=split))
+    ds = read_raw('SHTFace300WDataset', root, split)
     assert len(ds) == expected_count
     for name, info in by_name(ds, root).items():
         exp = expected[name]
@@ -55,8 +61,7 @@ def test_300w_raw_splits(face300w_root, split, expected_count):
 
 def test_300w_images_gray_png_and_space(face300w_root):
     root, expected = face300w_root
-    ds = build_dataset(
-        **dict(type='SHTFace300WDataset', data_root=root, raw_split='full'))
+    ds = read_raw('SHTFace300WDataset', root, 'full')
     infos = by_name(ds, root)
     assert 'ibug/image_092 _01.jpg' in infos
     assert 'lfpw/testset/image_0002.png' in infos  # grayscale png
@@ -69,18 +74,12 @@ def test_300w_images_gray_png_and_space(face300w_root):
 def test_wflw_raw_list_and_split(wflw_root):
     root, faces = wflw_root
     by_list = build_dataset(
-        **dict(
-            type='SHTWFLWDataset',
-            data_root=root,
-            ann_file='WFLW_annotations/list_98pt_rect_attr_train_test/'
-            'list_98pt_rect_attr_test.txt',
-            data_prefix=dict(img='WFLW_images/')))
-    by_split = build_dataset(
-        **dict(
-            type='SHTWFLWDataset',
-            data_root=root,
-            raw_split='test',
-            data_prefix=dict(img='WFLW_images/')))
+        type='SHTWFLWDataset', data_root=root,
+        ann_file='WFLW_annotations/list_98pt_rect_attr_train_test/'
+        'list_98pt_rect_attr_test.txt',
+        data_prefix=dict(img='WFLW_images/'))
+    by_split = read_raw('SHTWFLWDataset', root, 'test',
+                        data_prefix=dict(img='WFLW_images/'))
     test_faces = [f for f in faces if f['split'] == 'test']
     for ds in (by_list, by_split):
         assert len(ds) == len(test_faces)
@@ -92,12 +91,8 @@ def test_wflw_raw_list_and_split(wflw_root):
             assert info['subsets'] == face['subsets']
             np.testing.assert_allclose(info['bbox'][0],
                                        square_xyxy(face['box']), atol=1e-3)
-    train = build_dataset(
-        **dict(
-            type='SHTWFLWDataset',
-            data_root=root,
-            raw_split='train',
-            data_prefix=dict(img='WFLW_images/')))
+    train = read_raw('SHTWFLWDataset', root, 'train',
+                     data_prefix=dict(img='WFLW_images/'))
     assert len(train) == 3
     # two faces of one image: same image id, both kept
     assert train.get_data_info(0)['img_id'] == train.get_data_info(1)['img_id']
@@ -116,8 +111,7 @@ def five_point_box_by_hand(five):
 
 def test_celeba_raw_five_points_and_partition(celeba_root):
     root, expected = celeba_root
-    ds = build_dataset(
-        **dict(type='SHTCelebADataset', data_root=root, raw_split='train'))
+    ds = read_raw('SHTCelebADataset', root, 'train')
     assert ds.metainfo['num_keypoints'] == 5
     names = [osp.basename(ds.get_data_info(i)['img_path'])
              for i in range(len(ds))]
@@ -130,8 +124,7 @@ def test_celeba_raw_five_points_and_partition(celeba_root):
             info['bbox'][0], five_point_box_by_hand(expected[name]['five']),
             atol=1e-4)
         assert info['subsets'] == ('train', )
-    everything = build_dataset(
-        **dict(type='SHTCelebADataset', data_root=root, raw_split='all'))
+    everything = read_raw('SHTCelebADataset', root, 'all')
     assert [everything.get_data_info(i)['subsets'][0]
             for i in range(len(everything))] == [
                 'train', 'train', 'val', 'test', 'train'
@@ -140,15 +133,8 @@ def test_celeba_raw_five_points_and_partition(celeba_root):
 
 def test_celeba_unlabeled_box_list(celeba_root):
     root, expected = celeba_root
-    ds = build_dataset(
-        **dict(
-            type='SHTCelebADataset',
-            data_root=root,
-            raw_split='test',
-            aligned=False,
-            box_source='bbox',
-            labeled=False,
-            num_keypoints=68))
+    ds = read_raw('SHTCelebADataset', root, 'test', aligned=False,
+                  box_source='bbox', labeled=False, num_keypoints=68)
     assert len(ds) == 1
     info = ds.get_data_info(0)
     x, y, w, h = expected['000004.jpg']['box']
@@ -163,8 +149,7 @@ def test_celeba_unlabeled_box_list(celeba_root):
 
 def test_300vw_raw_videos(face300vw_root):
     root, expected = face300vw_root
-    ds = build_dataset(
-        **dict(type='SHTFace300VWDataset', data_root=root, raw_split='all'))
+    ds = read_raw('SHTFace300VWDataset', root, 'all')
     assert len(ds) == len(expected)
     for i in range(len(ds)):
         info = ds.get_data_info(i)
@@ -178,31 +163,24 @@ def test_300vw_raw_videos(face300vw_root):
         assert img.shape == (72, 96, 3)
         # the decoded frame is frame `frame_idx` (brightness code, MJPEG)
         assert abs(img.mean() - frame_image(key[1]).mean()) < 4
-    train = build_dataset(
-        **dict(type='SHTFace300VWDataset', data_root=root, raw_split='train'))
+    train = read_raw('SHTFace300VWDataset', root, 'train')
     assert {train.get_data_info(i)['video_id']
             for i in range(len(train))} == {'001'}
-    test1 = build_dataset(
-        **dict(type='SHTFace300VWDataset', data_root=root, raw_split='test1'))
+    test1 = read_raw('SHTFace300VWDataset', root, 'test1')
     assert len(test1) == 1 and test1.get_data_info(0)['frame_idx'] == 0
 
 
 def test_300vw_broken_frames_are_left_out(face300vw_root):
     root, _ = face300vw_root
-    ds = build_dataset(
-        **dict(
-            type='SHTFace300VWDataset',
-            data_root=root,
-            raw_split='train',
-            broken_frames={'001': [2, 5]}))
+    ds = read_raw('SHTFace300VWDataset', root, 'train',
+                  broken_frames={'001': [2, 5]})
     assert sorted(ds.get_data_info(i)['frame_idx']
                   for i in range(len(ds))) == [0, 2, 3, 5]
 
 
 def test_youtube_faces_frames(ytf_root):
     root, videos = ytf_root
-    ds = build_dataset(
-        **dict(type='SHTFrameFolderDataset', data_root=root, raw_split='all'))
+    ds = read_raw('SHTFrameFolderDataset', root, 'all')
     assert len(ds) == sum(len(v) for v in videos.values())
     seen = {}
     for i in range(len(ds)):
@@ -225,11 +203,7 @@ def test_plain_frame_folders(tmp_path):
         for i in range(count):
             write_image(str(tmp_path / video / f'frame{i + 1}.png'),
                         textured_image(40, 50, seed=i))
-    ds = build_dataset(
-        **dict(
-            type='SHTFrameFolderDataset',
-            data_root=str(tmp_path),
-            raw_split='all'))
+    ds = read_raw('SHTFrameFolderDataset', str(tmp_path), 'all')
     assert {ds.get_data_info(i)['video_id']
             for i in range(len(ds))} == {'clip_a', 'sub/clip_b'}
     np.testing.assert_allclose(ds.get_data_info(0)['bbox'][0],

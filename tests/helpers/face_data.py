@@ -74,6 +74,16 @@ def write_pts(path: str, keypoints_0based: np.ndarray) -> None:
         f.write('\n'.join(lines) + '\n')
 
 
+def replace_line(path: str, index: int, text) -> None:
+    """Rewrite line ``index`` (0-based) of the text file ``path``: with
+    ``text`` itself, or with ``text(old_line)`` where it is callable."""
+    with open(path) as f:
+        lines = f.read().splitlines()
+    lines[index] = text(lines[index]) if callable(text) else text
+    with open(path, 'w') as f:
+        f.write('\n'.join(lines) + ('\n' if lines else ''))
+
+
 def write_image(path: str, img: np.ndarray) -> None:
     os.makedirs(osp.dirname(path), exist_ok=True)
     assert cv2.imwrite(path, img), path
@@ -132,11 +142,15 @@ def wflw_line(kpts: np.ndarray, rect, flags, image: str) -> str:
     return ' '.join(values + [image])
 
 
+def wflw_list_file(root: str, split: str) -> str:
+    """The WFLW list file of ``split`` ('train' or 'test') below ``root``."""
+    return osp.join(root, 'WFLW_annotations', 'list_98pt_rect_attr_train_test',
+                    f'list_98pt_rect_attr_{split}.txt')
+
+
 def build_wflw(root: str) -> List[dict]:
     """Write WFLW_annotations/... lists and WFLW_images/; return faces."""
-    ann_dir = osp.join(root, 'WFLW_annotations',
-                       'list_98pt_rect_attr_train_test')
-    os.makedirs(ann_dir, exist_ok=True)
+    os.makedirs(osp.dirname(wflw_list_file(root, 'train')), exist_ok=True)
     lines = {'train': [], 'test': []}
     faces = []
     for i, (split, image, flags, box) in enumerate(WFLW_FACES):
@@ -151,8 +165,7 @@ def build_wflw(root: str) -> List[dict]:
         faces.append(dict(image=image, keypoints=kpts, subsets=subsets,
                           split=split, box=box))
     for split, rows in lines.items():
-        with open(osp.join(ann_dir, f'list_98pt_rect_attr_{split}.txt'),
-                  'w') as f:
+        with open(wflw_list_file(root, split), 'w') as f:
             f.write('\n'.join(rows) + '\n')
     return faces
 

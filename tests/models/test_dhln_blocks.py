@@ -48,18 +48,25 @@ def params_of(conv):
             conv.bias.detach().double().numpy())
 
 
+def run_fusion_block(block_type, seed, height, width):
+    """A float64 ``block_type`` (3 pose, 2 SR channels, seeded init) on
+    random P and Q of ``height`` x ``width``: the block and P, Q and its
+    output as NumPy arrays (one sample)."""
+    torch.manual_seed(seed)
+    block = block_type(pose_channels=3, sr_channels=2).double()
+    p = torch.randn(1, 3, height, width, dtype=torch.float64)
+    q = torch.randn(1, 2, height, width, dtype=torch.float64)
+    out = block(p, q).detach().numpy()[0]
+    return block, p.numpy()[0], q.numpy()[0], out
+
+
 # ------------------------------------------------------------------ Eq. 1
 def test_fublock1_matches_numpy():
-    torch.manual_seed(0)
-    block = FUBlock1(pose_channels=3, sr_channels=2).double()
-    p = torch.randn(1, 3, 5, 4, dtype=torch.float64)
-    q = torch.randn(1, 2, 5, 4, dtype=torch.float64)
-    out = block(p, q).detach().numpy()[0]
+    block, pn, qn, out = run_fusion_block(FUBlock1, 0, 5, 4)
 
     w1, b1 = params_of(block.rb.body[0])
     w2, b2 = params_of(block.rb.body[2])
     ws, bs = params_of(block.rb.skip)
-    pn, qn = p.numpy()[0], q.numpy()[0]
     rb = np_conv2d(np.maximum(np_conv2d(pn, w1, b1), 0), w2, b2) + \
         np_conv2d(pn, ws, bs)
     expected = qn + qn * np_sigmoid(rb)
@@ -81,15 +88,11 @@ def test_fublock1_hand_computation():
 
 # ------------------------------------------------------------------ Eq. 2
 def test_fublock2_matches_numpy():
-    torch.manual_seed(1)
-    block = FUBlock2(pose_channels=3, sr_channels=2).double()
-    p = torch.randn(1, 3, 4, 6, dtype=torch.float64)
-    q = torch.randn(1, 2, 4, 6, dtype=torch.float64)
-    out = block(p, q).detach().numpy()[0]
+    block, pn, qn, out = run_fusion_block(FUBlock2, 1, 4, 6)
     w, b = params_of(block.conv)
-    cat = np.concatenate([p.numpy()[0], q.numpy()[0]], 0)
+    cat = np.concatenate([pn, qn], 0)
     np.testing.assert_allclose(
-        out, p.numpy()[0] + np_conv2d(cat, w, b), rtol=1e-10, atol=1e-10)
+        out, pn + np_conv2d(cat, w, b), rtol=1e-10, atol=1e-10)
 
 
 def test_fublock2_hand_computation():

@@ -82,16 +82,11 @@ labeled_pairs = dict(
         data_root=data_root + '/300w',
         raw_split='train'),
     pipeline=view_pipeline)
+# the same pairs, of the unlabeled faces
 unlabeled_pairs = dict(
-    type='FacePairDataset',
-    pair_mode='image',
-    dataset=dict(
-        type='SHTCelebADataset',
-        data_root=data_root + '/celeba',
-        raw_split='all',
-        aligned=False,
-        labeled=False),
-    pipeline=view_pipeline)
+    labeled_pairs,
+    dataset=dict(type='SHTCelebADataset', data_root=data_root + '/celeba',
+                 raw_split='all', aligned=False, labeled=False))
 
 # phases 1-3: labeled pairs (2 pairs = 4 faces per batch); an infinite
 # sampler, as mmengine advises for iteration-based loops
