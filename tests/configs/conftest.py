@@ -4,7 +4,7 @@ download anything)."""
 import socket
 
 import pytest
-from helpers.face_data import write_dataset_fixtures
+from helpers.fixture_sets import write_dataset_fixtures
 
 
 @pytest.fixture(scope='session')

@@ -8,7 +8,7 @@ from typing import Dict
 
 import pytest
 from helpers.engine_testing import KILL_AT, console, start_training
-from helpers.face_data import write_tiny_face_data
+from helpers.fixture_sets import write_tiny_face_data
 
 RUN_TIMEOUT = 300
 

@@ -62,7 +62,7 @@ def test_stop_message_names_only_a_checkpoint_with_bounded_weights(
     assert message.startswith('training stopped in phase "sht_weak" at '
                               'iteration 6 (epoch 1): loss_pt_gan = nan; ')
     assert f'the last good checkpoint is {good}' in message
-    assert (f'iter_5.pth: discriminator weight fptn.discriminator.weight '
+    assert ('iter_5.pth: discriminator weight fptn.discriminator.weight '
             'holds NaN or inf') in message
     assert 'iter_4.pth: generator weight fptn.generator.weight holds NaN' \
         in message

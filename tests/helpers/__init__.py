@@ -2,9 +2,10 @@
 folder of ``tests/conftest.py`` on ``sys.path``; training subprocesses get
 it on ``PYTHONPATH``, see :func:`helpers.engine_testing.train_env`).
 
-- :mod:`helpers.face_data`: tiny face datasets written by the tests (raw
-  layouts with their expected values, the layouts the row configs read,
-  the engine tests' training data, a COCO json with subset tags).
+- :mod:`helpers.face_data`: tiny face datasets in every raw layout, with
+  their expected values.
+- :mod:`helpers.fixture_sets`: the layouts the row configs read, the engine
+  tests' training data, a COCO json with subset tags.
 - :mod:`helpers.tiny_models`: tiny DHLN / SHT model configs, drawn faces
   and hand-built batches.
 - :mod:`helpers.config_testing`: the metafile and flattened configs.

@@ -1,5 +1,5 @@
 """Shared code of the config tests: the metafile and flattened configs (the
-tiny datasets the row configs read: :mod:`helpers.face_data`)."""
+tiny datasets the row configs read: :mod:`helpers.fixture_sets`)."""
 import functools
 import os.path as osp
 from typing import Any, Dict, Iterator, List, Tuple
@@ -9,7 +9,7 @@ from mmengine.config import Config
 from sht.engine.loops import run_phase_specs
 
 from helpers import REPO_ROOT
-from helpers.face_data import DATA_ROOTS
+from helpers.fixture_sets import DATA_ROOTS
 
 CONFIG_ROOT = osp.join(REPO_ROOT, 'configs', 'sht')
 METAFILE = osp.join(CONFIG_ROOT, 'metafile.yml')

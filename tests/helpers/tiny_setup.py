@@ -1,10 +1,10 @@
 """A tiny end-to-end setup for the tool tests: a 300W-style fixture dataset
-(COCO json with subset tags, :func:`helpers.face_data.write_fixture_dataset`),
+(COCO json with subset tags, :func:`helpers.fixture_sets.write_fixture_dataset`),
 a config of a very small DHLN and a randomly initialised checkpoint of it."""
 from pathlib import Path
 from typing import Dict
 
-from helpers.face_data import write_fixture_dataset
+from helpers.fixture_sets import write_fixture_dataset
 
 CONFIG = """
 default_scope = 'mmpose'
