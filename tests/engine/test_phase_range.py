@@ -1,7 +1,8 @@
 """``start_phase`` / ``end_phase``: one list of phases, each run its part."""
 import pytest
+import torch
 from sht.engine.loops.phase_schedule import PhaseSchedule
-from sht.engine.loops.sht_train_loop import planned_iters
+from sht.engine.loops.sht_train_loop import SHTTrainLoop, planned_iters
 
 RECIPE = [
     dict(name='fptn', iters=3),
@@ -41,3 +42,40 @@ def test_planned_iters_follow_the_phase_range():
 def test_bad_phase_ranges_are_named(start, end, message):
     with pytest.raises(ValueError, match=message):
         PhaseSchedule(RECIPE, start, end)
+
+
+def _loop_with(phases):
+    """What ``SHTTrainLoop.check_prefixes`` reads of the loop."""
+    from types import SimpleNamespace
+    return SimpleNamespace(schedule=PhaseSchedule(phases))
+
+
+class _Estimator(torch.nn.Module):
+
+    def __init__(self):
+        super().__init__()
+        self.backbone = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3),
+                                            torch.nn.BatchNorm2d(4))
+        self.generator = torch.nn.Conv2d(3, 3, 1)
+
+
+@pytest.mark.parametrize('phase, message', [
+    (dict(name='sht', iters=2, frozen=['fptn.generator.']),
+     'phase "sht": frozen prefix "fptn.generator." starts no parameter'),
+    (dict(name='sht', iters=2, norm_eval=['generator.']),
+     'phase "sht": norm_eval prefix "generator." starts no BatchNorm'),
+])
+def test_prefixes_that_match_nothing_are_named(phase, message):
+    with pytest.raises(ValueError, match=message):
+        SHTTrainLoop.check_prefixes(_loop_with([phase]), _Estimator())
+
+
+def test_matching_and_default_prefixes_pass():
+    # 'fptn' freezes backbone., neck., head. by default; this model has no
+    # neck or head, which is fine for the defaults
+    SHTTrainLoop.check_prefixes(
+        _loop_with([
+            dict(name='fptn', iters=2),
+            dict(name='sht', iters=2, frozen=['generator.'],
+                 norm_eval=['backbone.'])
+        ]), _Estimator())

@@ -204,7 +204,7 @@ optim_wrapper = dict(
         type='OptimWrapper',
         optimizer=dict(type='Adam', lr=generator_lr, betas=(0.5, 0.999)),
         # FPTN's generator at 1e-3 in phase 2
-        paramwise_cfg=dict(custom_keys={'fptn': dict(lr_mult=0.5)})),
+        paramwise_cfg=dict(custom_keys={'generator': dict(lr_mult=0.5)})),
     discriminator=dict(
         type='OptimWrapper',
         optimizer=dict(type='Adam', lr=1e-3, betas=(0.5, 0.999))))

@@ -1,9 +1,10 @@
 """Helpers shared across the SHT package (each lives here once)."""
 from .finite import check_finite_losses, non_finite_terms
-from .modules import unwrap_model
+from .modules import check_names_match, unwrap_model
 
 __all__ = [
-    'check_finite_losses', 'non_finite_terms', 'unwrap_model',
+    'check_finite_losses', 'check_names_match', 'non_finite_terms',
+    'unwrap_model',
     'prepare_cpu_distributed'
 ]
 

@@ -91,20 +91,25 @@ class PhaseBatches:
     def __iter__(self) -> 'PhaseBatches':
         return self
 
+    def start_default(self) -> None:
+        """Start the iterator of the default dataloader now rather than at
+        the first batch that needs it (idempotent)."""
+        if None not in self._iterators:
+            self._iterators[None] = InfiniteBatches(self.default_loader)
+
     def _iterator_of(self, phase: TrainingPhase) -> InfiniteBatches:
-        key = None if phase.train_dataloader is None else phase.name
-        if key not in self._iterators:
-            if key is None:
-                loader = self.default_loader
-            else:
-                loader = self.build_loader(phase)
-                self.dataloaders[phase.name] = loader
-                print_log(
-                    f'SHT phase "{phase.name}" reads its own '
-                    f'train_dataloader ({len(loader)} batches per epoch)',
-                    logger='current')
-            self._iterators[key] = InfiniteBatches(loader)
-        return self._iterators[key]
+        if phase.train_dataloader is None:
+            self.start_default()
+            return self._iterators[None]
+        if phase.name not in self._iterators:
+            loader = self.build_loader(phase)
+            self.dataloaders[phase.name] = loader
+            print_log(
+                f'SHT phase "{phase.name}" reads its own '
+                f'train_dataloader ({len(loader)} batches per epoch)',
+                logger='current')
+            self._iterators[phase.name] = InfiniteBatches(loader)
+        return self._iterators[phase.name]
 
     def __next__(self) -> Sequence[dict]:
         phase = self.schedule.phase_at(self.position)

@@ -30,11 +30,11 @@ from torch import nn
 from torch.nn.modules.batchnorm import _BatchNorm
 from torch.utils.data import DataLoader
 
-from ...utils import check_finite_losses, unwrap_model
+from ...utils import check_finite_losses, check_names_match, unwrap_model
 from ..divergence import MAX_ABS_WEIGHT, stop_message
 from ..hooks.resume_lr import ResumeLRFromConfigHook
 from .phase_batches import PhaseBatches
-from .phase_schedule import PhaseSchedule, TrainingPhase
+from .phase_schedule import DEFAULT_FROZEN, PhaseSchedule, TrainingPhase
 
 # Runtime-info key of the message hub holding the running phase's name.
 PHASE_INFO_KEY = 'sht_phase'
@@ -170,7 +170,15 @@ class SHTTrainLoop(IterBasedTrainLoop):
         self.schedule = schedule
         self.max_abs_weight = float(max_abs_weight)
         self.current_phase: Optional[TrainingPhase] = None
-        self.batches: Optional[PhaseBatches] = None
+        self.batches = PhaseBatches(schedule, dataloader,
+                                    self.build_phase_loader)
+        if any(p.train_dataloader is None for p in schedule.run_phases):
+            # As IterBasedTrainLoop, start reading the runner's dataloader
+            # when the loop is built: its iterator draws a seed from torch's
+            # generator before the runner initialises the model's weights,
+            # so a config's seed gives the weights it gives with mmengine's
+            # own loop.
+            self.batches.start_default()
         self._loader_cfgs = {
             phase.name: self._loader_cfg(phase)
             for phase in schedule.run_phases
@@ -257,6 +265,31 @@ class SHTTrainLoop(IterBasedTrainLoop):
         self.runner.message_hub.update_info(PHASE_INFO_KEY, phase.name)
         return phase
 
+    def check_prefixes(self, model: nn.Module) -> None:
+        """Raise ``ValueError`` for a ``frozen`` prefix that starts no
+        parameter name, or a ``norm_eval`` prefix that starts no BatchNorm
+        layer's name, of the estimator (either would silently change
+        nothing, e.g. a prefix of an earlier module layout). The default
+        ``frozen`` prefixes of a phase (``DEFAULT_FROZEN``) may match
+        nothing."""
+        params = [name for name, _ in model.named_parameters()]
+        norms = [
+            name + '.' for name, module in model.named_modules()
+            if isinstance(module, _BatchNorm)
+        ]
+        for phase in self.schedule.run_phases:
+            for key, prefixes, names, what in (
+                    ('frozen', phase.frozen, params, 'parameter'),
+                    ('norm_eval', phase.norm_eval, norms, 'BatchNorm layer')):
+                defaults = DEFAULT_FROZEN.get(phase.name, ()) \
+                    if key == 'frozen' else ()  # e.g. 'neck.': may be absent
+                check_names_match(
+                    [p for p in prefixes if p not in defaults], names,
+                    str.startswith,
+                    lambda p: f'SHTTrainLoop: phase "{phase.name}": {key} '
+                    f'prefix "{p}" starts no {what} name of '
+                    f'{type(model).__name__}')
+
     def _apply_frozen(self, model: nn.Module, phase: TrainingPhase) -> None:
         for name, param in model.named_parameters():
             trainable = self._base_trainable.get(name, param.requires_grad)
@@ -286,12 +319,11 @@ class SHTTrainLoop(IterBasedTrainLoop):
         self.runner.logger.info(
             f'SHT training phases (from "{self.schedule.start_phase}"):\n'
             + self.schedule.describe())
+        self.check_prefixes(model)
         self.apply_phase(self.iter)
         self.runner.call_hook('before_train')
         # the whole run is one big epoch, as in IterBasedTrainLoop
         self.runner.call_hook('before_train_epoch')
-        self.batches = PhaseBatches(self.schedule, self.dataloader,
-                                    self.build_phase_loader)
         if self.iter > 0:
             print_log(
                 f'Advance the phase dataloaders {self.iter} batches to skip '
@@ -323,7 +355,7 @@ class SHTTrainLoop(IterBasedTrainLoop):
     @property
     def phase_dataloaders(self) -> Dict[str, DataLoader]:
         """The dataloaders built so far for phases with their own."""
-        return dict(self.batches.dataloaders) if self.batches else {}
+        return dict(self.batches.dataloaders)
 
 
 __all__: List[str] = [

@@ -37,7 +37,7 @@ from mmpose.registry import OPTIM_WRAPPER_CONSTRUCTORS
 from torch import nn
 
 from ...engine.checkpoint_keys import FPTN_CHILDREN
-from ...utils import unwrap_model
+from ...utils import check_names_match, unwrap_model
 from .objective import DISCRIMINATOR_NAMES
 
 WRAPPER_NAMES = ('generator', 'discriminator')
@@ -149,6 +149,7 @@ class SHTOptimWrapperConstructor:
                 'SHTOptimWrapperConstructor: put paramwise_cfg inside '
                 'optim_wrapper.generator or optim_wrapper.discriminator')
         self.constructors = {}
+        self.custom_keys: Dict[str, list] = {}
         for name in WRAPPER_NAMES:
             cfg = dict(optim_wrapper_cfg[name])
             if 'optimizer' not in cfg:
@@ -156,12 +157,28 @@ class SHTOptimWrapperConstructor:
                                  f'optim_wrapper.{name} has no optimizer')
             cfg.setdefault('type', 'OptimWrapper')
             side_paramwise = cfg.pop('paramwise_cfg', None)
+            self.custom_keys[name] = list(
+                (side_paramwise or {}).get('custom_keys', {}))
             self.constructors[name] = DefaultOptimWrapperConstructor(
                 cfg, side_paramwise)
+
+    def _check_custom_keys(self, views: Dict[str, nn.ModuleDict]) -> None:
+        """mmengine applies a ``custom_keys`` entry to the parameters whose
+        name contains it and ignores an entry that matches none; here such
+        an entry is an error (a learning rate that silently stays the
+        base one)."""
+        for side, keys in self.custom_keys.items():
+            check_names_match(
+                keys, [name for name, _ in views[side].named_parameters()],
+                lambda name, key: key in name,
+                lambda key: f'SHTOptimWrapperConstructor: optim_wrapper.'
+                f'{side}.paramwise_cfg.custom_keys["{key}"] matches no '
+                f'parameter of the {side} side')
 
     def __call__(self, model: nn.Module) -> OptimWrapperDict:
         """Build the two wrappers for ``model`` (or its DDP wrapper)."""
         views = split_generator_discriminator(model)
+        self._check_custom_keys(views)
         return OptimWrapperDict(
             **{
                 name: self.constructors[name](views[name])
