@@ -22,9 +22,9 @@ import numpy as np
 import pytest
 import torch
 from helpers.engine_testing import (KILL_AT, MAX_ITERS, REPO_ROOT,
-                                    TINY_TEST_CONFIG, console, loss_terms,
-                                    publish_tool, read_scalars, train_command,
-                                    train_env)
+                                    TINY_TEST_CONFIG, assert_same_losses,
+                                    console, publish_tool, read_scalars,
+                                    train_command, train_env)
 from sht.engine.checkpoint_keys import OPTIONAL_PREFIXES as FPTN_KEYS
 
 pytestmark = pytest.mark.skipif(sys.platform == 'win32',
@@ -118,13 +118,7 @@ def test_ddp_resume_continues_the_uninterrupted_loss_sequence(ddp_runs):
     resumed = read_scalars(ddp_runs['interrupted'])
     assert sorted(resumed) == sorted(reference) == list(
         range(1, MAX_ITERS + 1))
-    for step in range(KILL_AT + 1, MAX_ITERS + 1):
-        expected, actual = loss_terms(reference[step]), loss_terms(
-            resumed[step])
-        assert set(actual) == set(expected), step
-        for name, value in expected.items():
-            assert abs(actual[name] - value) <= 1e-6 * max(1.0, abs(value)), (
-                f'iteration {step}: {name} {actual[name]!r} != {value!r}')
+    assert_same_losses(reference, resumed, range(KILL_AT + 1, MAX_ITERS + 1))
     final = [_load(osp.join(d, LAST))['state_dict']
              for d in (ddp_runs['reference'], ddp_runs['interrupted'])]
     _assert_equal_to(final[1], final[0], 'resumed final weights')

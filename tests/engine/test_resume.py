@@ -7,36 +7,10 @@ same optimizer states on both sides (generator and discriminator).
 """
 import os.path as osp
 
-import torch
-from helpers.engine_testing import (KILL_AT, MAX_ITERS, console, loss_terms,
+from helpers.engine_testing import (KILL_AT, MAX_ITERS, assert_same_losses,
+                                    assert_same_tensors, console,
+                                    load_checkpoint_file, loss_terms,
                                     read_scalars)
-
-
-def _load(path: str) -> dict:
-    return torch.load(path, map_location='cpu', weights_only=False)
-
-
-def _assert_same_losses(expected: dict, actual: dict, step: int) -> None:
-    assert set(actual) == set(expected), (step, sorted(actual),
-                                          sorted(expected))
-    for name, value in expected.items():
-        assert abs(actual[name] - value) <= 1e-6 * max(1.0, abs(value)), (
-            f'iteration {step}: {name} {actual[name]!r} != {value!r}')
-
-
-def _assert_same_tensors(expected, actual, where: str) -> None:
-    if isinstance(expected, torch.Tensor):
-        assert torch.equal(expected, actual), where
-    elif isinstance(expected, dict):
-        assert set(expected) == set(actual), where
-        for key in expected:
-            _assert_same_tensors(expected[key], actual[key], f'{where}.{key}')
-    elif isinstance(expected, (list, tuple)):
-        assert len(expected) == len(actual), where
-        for i, (e, a) in enumerate(zip(expected, actual)):
-            _assert_same_tensors(e, a, f'{where}[{i}]')
-    else:
-        assert expected == actual, where
 
 
 def test_killed_run_died_mid_phase_three(resume_runs):
@@ -60,11 +34,9 @@ def test_losses_after_resume_equal_uninterrupted_run(resume_runs):
     resumed = read_scalars(resume_runs['interrupted'])
     assert sorted(reference) == list(range(1, MAX_ITERS + 1))
     assert sorted(resumed) == list(range(1, MAX_ITERS + 1))
-    for step in range(1, MAX_ITERS + 1):
-        # steps <= KILL_AT come from the killed attempt, the rest from the
-        # resumed one
-        _assert_same_losses(
-            loss_terms(reference[step]), loss_terms(resumed[step]), step)
+    # steps <= KILL_AT come from the killed attempt, the rest from the
+    # resumed one
+    assert_same_losses(reference, resumed, range(1, MAX_ITERS + 1))
     # every phase logs every term of the objective, 0 where the phase does
     # not compute it: DHLN only, FPTN with the discriminator side, then
     # both; no term shows a stale value of an earlier phase (FPTN
@@ -79,17 +51,17 @@ def test_losses_after_resume_equal_uninterrupted_run(resume_runs):
 
 def test_final_weights_and_optimizer_states_match(resume_runs):
     name = f'iter_{MAX_ITERS}.pth'
-    expected = _load(osp.join(resume_runs['reference'], name))
-    actual = _load(osp.join(resume_runs['interrupted'], name))
+    expected = load_checkpoint_file(osp.join(resume_runs['reference'], name))
+    actual = load_checkpoint_file(osp.join(resume_runs['interrupted'], name))
     assert actual['meta']['iter'] == expected['meta']['iter'] == MAX_ITERS
-    _assert_same_tensors(expected['state_dict'], actual['state_dict'],
+    assert_same_tensors(expected['state_dict'], actual['state_dict'],
                          'state_dict')
     for side in ('generator', 'discriminator'):
         exp_state = expected['optimizer'][side]['state']
         act_state = actual['optimizer'][side]['state']
         assert exp_state, f'{side}: no optimizer state'
-        _assert_same_tensors(exp_state, act_state, f'optimizer.{side}')
-        _assert_same_tensors(expected['optimizer'][side]['param_groups'],
+        assert_same_tensors(exp_state, act_state, f'optimizer.{side}')
+        assert_same_tensors(expected['optimizer'][side]['param_groups'],
                              actual['optimizer'][side]['param_groups'],
                              f'optimizer.{side}.param_groups')
 
@@ -98,7 +70,7 @@ def test_resume_restored_both_optimizer_sides(resume_runs):
     """The checkpoint the run resumed from holds Adam moments of both sides
     (phase 2 already stepped the discriminators), so an exact final state
     needs them restored, not rebuilt."""
-    ckpt = _load(resume_runs['resumed_from'])
+    ckpt = load_checkpoint_file(resume_runs['resumed_from'])
     assert ckpt['meta']['iter'] == KILL_AT
     for side in ('generator', 'discriminator'):
         steps = {

@@ -9,9 +9,10 @@ import os.path as osp
 import signal
 
 import pytest
-import torch
-from helpers.engine_testing import (MAX_ITERS, console, loss_terms,
-                                    read_scalars, start_training)
+from helpers.engine_testing import (MAX_ITERS, assert_same_losses,
+                                    assert_same_tensors, console,
+                                    load_checkpoint_file, read_scalars,
+                                    start_training)
 
 RUN_TIMEOUT = 300
 # (phase the killed run dies in, iteration before which it dies)
@@ -60,17 +61,9 @@ def test_losses_and_weights_equal_the_uninterrupted_run(killed_and_resumed):
     reference = read_scalars(run['reference'])
     resumed = read_scalars(run['work_dir'])
     assert sorted(resumed) == list(range(1, MAX_ITERS + 1))
-    for step in range(1, MAX_ITERS + 1):
-        expected, actual = loss_terms(reference[step]), loss_terms(
-            resumed[step])
-        assert set(actual) == set(expected), step
-        for name, value in expected.items():
-            assert abs(actual[name] - value) <= 1e-6 * max(1.0, abs(value)), (
-                f'iteration {step}: {name} {actual[name]!r} != {value!r}')
+    assert_same_losses(reference, resumed, range(1, MAX_ITERS + 1))
     name = f'iter_{MAX_ITERS}.pth'
-    expected = torch.load(osp.join(run['reference'], name),
-                          map_location='cpu', weights_only=False)
-    actual = torch.load(osp.join(run['work_dir'], name), map_location='cpu',
-                        weights_only=False)
-    for key, value in expected['state_dict'].items():
-        assert torch.equal(actual['state_dict'][key], value), key
+    assert_same_tensors(
+        load_checkpoint_file(osp.join(run['reference'], name))['state_dict'],
+        load_checkpoint_file(osp.join(run['work_dir'], name))['state_dict'],
+        'state_dict')

@@ -205,3 +205,39 @@ def read_scalars(work_dir: str) -> Dict[int, Dict[str, float]]:
 def loss_terms(record: Dict[str, float]) -> Dict[str, float]:
     """The loss entries of a scalars record."""
     return {k: v for k, v in record.items() if k.startswith('loss')}
+
+
+def load_checkpoint_file(path: str) -> dict:
+    """A checkpoint as torch saved it (every entry, on the CPU)."""
+    return torch.load(path, map_location='cpu', weights_only=False)
+
+
+def assert_same_losses(reference: Dict[int, Dict[str, float]],
+                       actual: Dict[int, Dict[str, float]],
+                       steps: Sequence[int]) -> None:
+    """At every step of ``steps`` the runs (:func:`read_scalars`) logged
+    the same loss terms, with values equal up to float32 rounding."""
+    for step in steps:
+        expected, got = loss_terms(reference[step]), loss_terms(actual[step])
+        assert set(got) == set(expected), (step, sorted(got),
+                                           sorted(expected))
+        for name, value in expected.items():
+            assert abs(got[name] - value) <= 1e-6 * max(1.0, abs(value)), (
+                f'iteration {step}: {name} {got[name]!r} != {value!r}')
+
+
+def assert_same_tensors(expected, actual, where: str) -> None:
+    """Nested dicts / lists of tensors (a state dict, an optimizer state)
+    hold the same keys and exactly equal values."""
+    if isinstance(expected, torch.Tensor):
+        assert torch.equal(expected, actual), where
+    elif isinstance(expected, dict):
+        assert set(expected) == set(actual), where
+        for key in expected:
+            assert_same_tensors(expected[key], actual[key], f'{where}.{key}')
+    elif isinstance(expected, (list, tuple)):
+        assert len(expected) == len(actual), where
+        for i, (e, a) in enumerate(zip(expected, actual)):
+            assert_same_tensors(e, a, f'{where}[{i}]')
+    else:
+        assert expected == actual, where
