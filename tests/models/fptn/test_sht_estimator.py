@@ -12,7 +12,8 @@ from mmpose.registry import MODELS
 import sht  # noqa: F401  (registers the modules)
 from sht.engine.checkpoint_keys import FPTN_CHILDREN
 from sht.models.fptn import split_generator_discriminator
-from sht.models.pose_estimators.sht_estimator import SHTEstimator
+from sht.models.pose_estimators.sht_estimator import (OBJECTIVE_TERMS,
+                                                    SHTEstimator)
 from helpers.tiny_models import make_pair_batch, tiny_sht_cfg
 
 FPTN_PREFIXES = tuple(f'{name}.' for name in FPTN_CHILDREN)
@@ -210,6 +211,24 @@ def test_train_step_updates_generator_then_discriminator():
     # discriminators are trainable again after the generator step
     for discriminator in (model.discriminator_a, model.discriminator_s):
         assert all(p.requires_grad for p in discriminator.parameters())
+
+
+@pytest.mark.parametrize('mode', ['dhln', 'fptn', 'sht'])
+def test_every_mode_logs_the_terms_of_the_sht_objective(mode):
+    """The 'sht' mode computes exactly OBJECTIVE_TERMS; the other modes
+    log the same columns, 0 for the terms they do not compute."""
+    model = build(mode)
+    wrappers = build_optim_wrapper(model, dict(OPTIM_CFG))
+    log_vars = model.train_step(make_pair_batch([True] * 4), wrappers)
+    assert set(log_vars) == {'loss', 'acc_pose', *OBJECTIVE_TERMS}
+    computed = {name for name in OBJECTIVE_TERMS if float(log_vars[name])}
+    dhln = {'loss_kpt', 'loss_sr', 'loss_grad'}
+    expected = {
+        'dhln': dhln,
+        'fptn': set(OBJECTIVE_TERMS) - dhln,
+        'sht': set(OBJECTIVE_TERMS)
+    }[mode]
+    assert computed == expected
 
 
 def test_each_side_runs_in_its_own_optim_context():

@@ -81,6 +81,12 @@ from ..heads.heatmap_targets import stack_gt_heatmaps
 from .dhln_estimator import DHLNEstimator
 
 TRAIN_MODES = ('dhln', 'fptn', 'sht')
+# The log variables of the 'sht' mode: Eq. 4 / 10 terms, Eq. 5 generator
+# terms, the discriminator side's total and Eq. 6 terms.
+OBJECTIVE_TERMS = ('loss_kpt', 'loss_sr', 'loss_grad', 'loss_pt_gan',
+                   'loss_pt_l1', 'loss_pt_perceptual', 'loss_disc',
+                   'loss_da_real', 'loss_ds_real', 'loss_da_fake',
+                   'loss_ds_fake')
 INIT_ORDER = ('discriminator_a', 'discriminator_s', 'generator', 'gan_loss',
               'perceptual_loss')
 
@@ -372,25 +378,8 @@ class SHTEstimator(DHLNEstimator):
             if self.with_fptn:
                 self.set_discriminators_trainable(True)
 
-        def every_term(logs: Dict[str, Tensor]) -> Dict[str, Tensor]:
-            # every term of the configured objective (the 'sht' mode's) in
-            # every mode, 0 where the mode does not compute it: the logged
-            # columns stay the same through the phases, and none shows the
-            # last value of an earlier phase
-            if self.with_fptn:
-                terms = ['loss_kpt', 'loss_sr', 'loss_grad', 'loss_pt_gan',
-                         'loss_pt_l1', 'loss_pt_perceptual', 'loss_disc',
-                         'loss_da_real', 'loss_ds_real', 'loss_da_fake',
-                         'loss_ds_fake']
-                if self.train_cfg.get('compute_acc', True):
-                    terms.append('acc_pose')
-                zero = logs['loss'].new_zeros(())
-                for name in terms:
-                    logs.setdefault(name, zero)
-            return logs
-
         if batch is None:
-            return every_term(log_vars)
+            return self._every_term(log_vars)
 
         disc_wrapper = optim_wrapper['discriminator']
         with side_context(self, disc_wrapper, 'discriminator'):
@@ -401,4 +390,17 @@ class SHTEstimator(DHLNEstimator):
         disc_log_vars.pop('loss')
         log_vars['loss_disc'] = disc_total
         log_vars.update(disc_log_vars)
-        return every_term(log_vars)
+        return self._every_term(log_vars)
+
+    def _every_term(self, log_vars: Dict[str, Tensor]) -> Dict[str, Tensor]:
+        """``log_vars`` with every term of the SHT objective, 0 where the
+        mode does not compute it: the logged columns stay the same through
+        the phases, and none shows the last value of an earlier phase."""
+        if self.with_fptn:
+            terms = list(OBJECTIVE_TERMS)
+            if self.train_cfg.get('compute_acc', True):
+                terms.append('acc_pose')
+            zero = log_vars['loss'].new_zeros(())
+            for name in terms:
+                log_vars.setdefault(name, zero)
+        return log_vars
