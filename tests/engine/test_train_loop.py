@@ -115,6 +115,30 @@ def test_loop_reads_each_phases_own_dataloader(tmp_path):
     assert set(runner.train_loop.phase_dataloaders) == {'sht_weak', 'last'}
 
 
+@pytest.mark.parametrize('phases, draws_at_build', [
+    (PAPER_PHASES, True),  # phase 1 reads the runner's train_dataloader
+    ([dict(name='sht', iters=2, train_dataloader=loader(first=10))], False),
+])
+def test_loop_starts_the_runners_dataloader_when_built_as_mmengine_does(
+        tmp_path, phases, draws_at_build):
+    """mmengine's IterBasedTrainLoop starts its dataloader iterator (which
+    draws a seed from torch's generator) when it is built, before the runner
+    initialises the weights; SHTTrainLoop does the same when a phase reads
+    that dataloader, so a seed gives the same initial weights."""
+    from mmengine.runner import IterBasedTrainLoop
+    draws = []
+    for build in (lambda r: r.train_loop,
+                  lambda r: IterBasedTrainLoop(r, loader(), max_iters=3),
+                  lambda r: None):
+        runner = tiny_runner(str(tmp_path / str(len(draws))), phases)
+        torch.manual_seed(0)
+        build(runner)
+        draws.append(torch.rand(3))
+    sht_loop, mmengine_loop, nothing = draws
+    assert torch.equal(sht_loop, mmengine_loop if draws_at_build else nothing)
+    assert not torch.equal(mmengine_loop, nothing)
+
+
 def test_loop_dataloader_by_config_name_must_exist(tmp_path):
     phases = [dict(name='sht', iters=1),
               dict(name='sht_weak', iters=1, train_dataloader='weak')]

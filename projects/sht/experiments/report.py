@@ -121,8 +121,8 @@ def paired_table(rows: List[dict]) -> str:
     over seeds and the paired per-face difference with its 95% bootstrap
     interval."""
     lines = [
-        f'| phase | SHT NME_io (%) | control NME_io (%) | SHT - control '
-        f'(per face, 95% CI) | faces where SHT is better | seeds |',
+        '| phase | SHT NME_io (%) | control NME_io (%) | SHT - control '
+        '(per face, 95% CI) | faces where SHT is better | seeds |',
         '|---|---:|---:|---:|---:|---:|'
     ]
     names = dict(sht='3 (labeled pairs)', sht_weak='4 (+ unlabeled video)')
